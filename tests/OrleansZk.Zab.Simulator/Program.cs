@@ -1,0 +1,1 @@
+Console.WriteLine("0 seeds, 0 violations");
