@@ -1,0 +1,58 @@
+namespace OrleansZk.Core;
+
+/// <summary>A client request, as the service receives it. Writes are prepared into transactions; reads are served by the tree.</summary>
+public abstract record ZkRequest;
+
+/// <summary>A request that changes the tree (or the session table) and so becomes a transaction.</summary>
+public abstract record WriteRequest : ZkRequest;
+
+/// <summary>create. <paramref name="Ttl"/> is in milliseconds, only for the TTL modes (-1 = none).</summary>
+public sealed record CreateRequest(string Path, byte[]? Data, IReadOnlyList<Acl> Acl, CreateMode Mode, long Ttl = -1) : WriteRequest;
+
+/// <summary>delete; <paramref name="Version"/> -1 matches any version.</summary>
+public sealed record DeleteRequest(string Path, int Version = -1) : WriteRequest;
+
+/// <summary>setData; <paramref name="Version"/> -1 matches any version.</summary>
+public sealed record SetDataRequest(string Path, byte[]? Data, int Version = -1) : WriteRequest;
+
+/// <summary>setACL; <paramref name="Aversion"/> -1 matches any ACL version.</summary>
+public sealed record SetAclRequest(string Path, IReadOnlyList<Acl> Acl, int Aversion = -1) : WriteRequest;
+
+/// <summary>check: the node exists with this version (-1 = any); READ permission needed.</summary>
+public sealed record CheckRequest(string Path, int Version) : WriteRequest;
+
+/// <summary>multi: all of <paramref name="Ops"/> (create, delete, setData, check) or none, at one zxid.</summary>
+public sealed record MultiRequest(IReadOnlyList<WriteRequest> Ops) : WriteRequest;
+
+/// <summary>createSession: the session id is fixed by preparation; the password comes from the caller.</summary>
+public sealed record CreateSessionRequest(int TimeoutMs, byte[] Password) : WriteRequest;
+
+/// <summary>closeSession (also what expiry issues): deletes the session's ephemerals.</summary>
+public sealed record CloseSessionRequest : WriteRequest;
+
+/// <summary>
+/// The service's deletion of an empty container or an expired TTL node (as ZooKeeper's
+/// deleteContainer), conditional: it fails with NotEmpty if the node has children by then, and
+/// with BadVersion if the node changed since the scan (<paramref name="ExpectedMzxid"/>, and for
+/// containers <paramref name="ExpectedPzxid"/>) or is no container/TTL node.
+/// </summary>
+public sealed record DeleteContainerRequest(string Path, long ExpectedMzxid, long ExpectedPzxid) : WriteRequest;
+
+/// <summary>A request that reads the tree.</summary>
+public abstract record ReadRequest : ZkRequest;
+
+public sealed record GetDataRequest(string Path) : ReadRequest;
+public sealed record ExistsRequest(string Path) : ReadRequest;
+public sealed record GetChildrenRequest(string Path) : ReadRequest;
+public sealed record GetAclRequest(string Path) : ReadRequest;
+public sealed record GetAllChildrenNumberRequest(string Path) : ReadRequest;
+
+/// <summary>getEphemerals of the calling session, under a path prefix ("/" or empty = all).</summary>
+public sealed record GetEphemeralsRequest(string Prefix) : ReadRequest;
+
+/// <summary>Who sends a write and when: the inputs preparation needs besides the tree.</summary>
+/// <param name="SessionId">The calling session (0 for the service itself, e.g. container deletion).</param>
+/// <param name="Xid">The client's request id (FIFO order per session).</param>
+/// <param name="TimeMs">Wall-clock time fixed into the transaction, ms since the Unix epoch.</param>
+/// <param name="Auth">The caller's identities.</param>
+public sealed record RequestContext(long SessionId, int Xid, long TimeMs, AuthInfo Auth);

@@ -1,0 +1,26 @@
+namespace OrleansZk.Core;
+
+/// <summary>
+/// A znode's stat as clients see it: ZooKeeper's eleven fields. zxid = (epoch &lt;&lt; 32) | counter;
+/// times are milliseconds since the Unix epoch, fixed by the leader when it prepared the change.
+/// </summary>
+public readonly record struct Stat(
+    long Czxid,
+    long Mzxid,
+    long Ctime,
+    long Mtime,
+    int Version,
+    int Cversion,
+    int Aversion,
+    long EphemeralOwner,
+    int DataLength,
+    int NumChildren,
+    long Pzxid);
+
+/// <summary>zxid arithmetic: the high 32 bits are the epoch, the low 32 bits a counter.</summary>
+public static class Zxid
+{
+    public static long Make(long epoch, long counter) => (epoch << 32) | (counter & 0xFFFFFFFFL);
+    public static long Epoch(long zxid) => zxid >>> 32;
+    public static long Counter(long zxid) => zxid & 0xFFFFFFFFL;
+}
