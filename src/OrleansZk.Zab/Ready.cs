@@ -1,0 +1,26 @@
+namespace OrleansZk.Zab;
+
+/// <summary>
+/// One batch of work the host must carry out, in this order (etcd raft's <c>Ready</c>):
+/// <list type="number">
+/// <item>If <see cref="Snapshot"/> is set: install it into the state machine and make it durable.</item>
+/// <item>Persist <see cref="HardState"/> and <see cref="LogWrites"/> in order, then fsync
+/// (<see cref="ReadyPersistence.Persist"/>). Nothing below may happen before this is durable.</item>
+/// <item>Send <see cref="Messages"/> (any order; the transport may drop, delay, duplicate, reorder).</item>
+/// <item>Apply <see cref="Committed"/> to the state machine, in order.</item>
+/// <item>Call <see cref="ZabPeer.Advance"/>.</item>
+/// </list>
+/// </summary>
+public sealed class Ready
+{
+    /// <summary>New epochs to persist, or null if unchanged.</summary>
+    public HardState? HardState { get; init; }
+    /// <summary>A snapshot received from the leader (SNAP) to install before the log writes.</summary>
+    public ZabSnapshot? Snapshot { get; init; }
+    /// <summary>Log writes to perform in order.</summary>
+    public IReadOnlyList<LogWrite> LogWrites { get; init; } = [];
+    /// <summary>Messages to send once the writes above are durable.</summary>
+    public IReadOnlyList<ZabMessage> Messages { get; init; } = [];
+    /// <summary>Newly committed txns, in zxid order, to apply after persisting.</summary>
+    public IReadOnlyList<Txn> Committed { get; init; } = [];
+}

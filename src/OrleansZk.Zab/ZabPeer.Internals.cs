@@ -1,0 +1,79 @@
+namespace OrleansZk.Zab;
+
+/// <summary>What the roles may do to their peer: send, persist epochs, change the log, commit, swap roles.</summary>
+public sealed partial class ZabPeer
+{
+    internal void Send(ZabMessage m) => outbox.Add(m);
+
+    internal void Broadcast(Func<int, ZabMessage> make)
+    {
+        foreach (int p in Config.Peers) if (p != Id) outbox.Add(make(p));
+    }
+
+    internal void SetHard(HardState hs)
+    {
+        if (hs.CurrentEpoch < Hard.CurrentEpoch || hs.AcceptedEpoch < Hard.AcceptedEpoch)
+            throw new InvalidOperationException($"epochs never decrease: {Hard} -> {hs}");
+        if (hs == Hard) return;
+        Hard = hs;
+        hardDirty = true;
+    }
+
+    internal void Append(Txn t) { Log.Append(t); HasLogWrites = true; }
+
+    internal void TruncateAfter(long zxid) { Log.TruncateAfter(zxid); HasLogWrites = true; }
+
+    /// <summary>Installs a snapshot from the leader (or, if ours is already newer, only resets the
+    /// log to our own applied point, which the snapshot's history contains).</summary>
+    internal void InstallSnapshot(ZabSnapshot snap)
+    {
+        HasLogWrites = true;
+        if (snap.Zxid <= Committed) { Log.Reset(Committed); return; }
+        pendingSnapshot = snap;
+        Log.Reset(snap.Zxid);
+        Committed = appliedZxid = snap.Zxid;
+    }
+
+    /// <summary>Moves the commit point forward to <paramref name="zxid"/> (never past the log's end).</summary>
+    internal void CommitTo(long zxid)
+    {
+        long c = Math.Min(zxid, Log.LastZxid);
+        if (c > Committed) Committed = c;
+    }
+
+    internal Vote SelfVote() =>
+        new(Id, VoteWithAcceptedEpoch ? Hard.AcceptedEpoch : Hard.CurrentEpoch, Log.LastZxid);
+
+    internal void BecomeLooking() { ElectionRound++; role = new ElectionRole(this); }
+
+    internal void BecomeFollowing(int leader, long round) { ElectionRound = round; role = new FollowerRole(this, leader); }
+
+    internal void BecomeLeading(long round) { ElectionRound = round; role = new LeaderRole(this); }
+
+    internal bool IsQuorum(int count) => Quorum.IsQuorum(count, ClusterSize);
+
+    /// <summary>Answers a looking replica's notification with our settled vote (late joiners learn the outcome).</summary>
+    internal void AnswerLooking(ZabMessage m, Vote settled, PeerState state)
+    {
+        if (m.State != PeerState.Looking) return;
+        Send(new ZabMessage { Type = MessageType.Vote, From = Id, To = m.From, Round = ElectionRound, State = state, Vote = settled });
+    }
+}
+
+/// <summary>Behaviour of one state of a replica. A role object lives until the peer swaps it.</summary>
+internal abstract class Role(ZabPeer peer)
+{
+    protected ZabPeer Peer { get; } = peer;
+    protected ZabConfig Config => Peer.Config;
+    public abstract PeerState State { get; }
+    public abstract ZabPhase Phase { get; }
+    public virtual int? LeaderId => null;
+    public virtual long SessionEpoch => 0;
+    public virtual bool Established => false;
+    public virtual bool HasPendingBroadcast => false;
+    public abstract void Tick();
+    public abstract void Step(ZabMessage m);
+    public abstract ProposeResult Propose(byte[] payload);
+    /// <summary>Called when the peer builds a Ready: flush batched broadcasts.</summary>
+    public virtual void BeforeReady() { }
+}

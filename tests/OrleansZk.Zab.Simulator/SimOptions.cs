@@ -1,0 +1,35 @@
+namespace OrleansZk.Zab.Simulator;
+
+/// <summary>The shape of one simulated run. Defaults are what CI uses.</summary>
+public sealed record SimOptions
+{
+    public int Replicas { get; init; } = 3;
+    public string? Mutant { get; init; }
+    /// <summary>Ticks of the safety phase (faults on).</summary>
+    public int FaultTicks { get; init; } = 800;
+    /// <summary>After healing, a leader must be established and a new proposal committed on a quorum within this many ticks.</summary>
+    public int LivenessTicks { get; init; } = 200;
+    /// <summary>Client proposals submitted per tick on average during the safety phase.</summary>
+    public double ProposalsPerTick { get; init; } = 0.8;
+    /// <summary>Per-tick probability of a crash.</summary>
+    public double CrashRate { get; init; } = 1.0 / 90;
+    /// <summary>Per-tick probability of a partition starting (when none is active).</summary>
+    public double PartitionRate { get; init; } = 1.0 / 120;
+    /// <summary>Probability that a Ready's writes are interrupted by a crash before fsync.</summary>
+    public double CrashMidWriteRate { get; init; } = 0.002;
+    /// <summary>State-machine snapshot (and log compaction) every this many applied txns.</summary>
+    public int SnapshotEvery { get; init; } = 150;
+    /// <summary>Followers further behind than this are sent SNAP.</summary>
+    public int SnapThresholdEntries { get; init; } = 250;
+    public bool Trace { get; init; }
+}
+
+/// <summary>What one seed did.</summary>
+public sealed record SeedResult(
+    int Seed, IReadOnlyList<string> Violations, int Crashes, int Partitions, int Elections, int Commits,
+    IReadOnlyList<int> LeaderLossTicks, long Ticks, long Messages)
+{
+    public bool Failed => Violations.Count > 0;
+    /// <summary>Leader changes: established leaders after the first one.</summary>
+    public int LeaderChanges => Math.Max(0, Elections - 1);
+}
