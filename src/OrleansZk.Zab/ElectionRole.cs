@@ -13,6 +13,7 @@ internal sealed class ElectionRole : Role
     readonly Dictionary<int, (Vote Vote, PeerState State, long Round)> settled = [];
     Vote vote;
     int backoffTicks, timerTicks;
+    int finalizeTicks = -1; // counting down to a decision, -1 when no quorum matches our vote
 
     public ElectionRole(ZabPeer peer) : base(peer)
     {
@@ -28,7 +29,8 @@ internal sealed class ElectionRole : Role
 
     public override void Tick()
     {
-        if (received.Count == 1 && Peer.IsQuorum(1)) { TryDecide(); return; } // a cluster of one
+        if (received.Count == 1 && Peer.IsQuorum(1)) { Decide(); return; } // a cluster of one
+        if (finalizeTicks >= 0 && --finalizeTicks <= 0) { Decide(); return; }
         if (++timerTicks < backoffTicks) return;
         timerTicks = -Peer.Rng.Next(0, 2); // jitter so that re-broadcasts do not stay in lockstep
         backoffTicks = Math.Min(backoffTicks * 2, Config.MaxElectionTimeoutTicks);
@@ -81,10 +83,19 @@ internal sealed class ElectionRole : Role
         if (Peer.IsQuorum(count)) Peer.BecomeFollowing(leader, Math.Max(Peer.ElectionRound, l.Round));
     }
 
+    /// <summary>A quorum of the round matches our vote: decide at once if every replica's vote is in,
+    /// else after FinalizeWait ticks unless a better vote arrives meanwhile.</summary>
     void TryDecide()
     {
         int count = received.Values.Count(v => v == vote);
-        if (!Peer.IsQuorum(count)) return;
+        if (!Peer.IsQuorum(count)) { finalizeTicks = -1; return; }
+        if (received.Count == Peer.ClusterSize) Decide();
+        else if (finalizeTicks < 0) finalizeTicks = Config.FinalizeWaitTicks;
+    }
+
+    void Decide()
+    {
+        if (!Peer.IsQuorum(received.Values.Count(v => v == vote))) { finalizeTicks = -1; return; }
         if (vote.Leader == Peer.Id) Peer.BecomeLeading(Peer.ElectionRound);
         else Peer.BecomeFollowing(vote.Leader, Peer.ElectionRound);
     }

@@ -27,6 +27,7 @@ internal sealed class FollowerRole : Role
     public override ZabPhase Phase => upToDate ? ZabPhase.Broadcast : synced ? ZabPhase.Synchronization : ZabPhase.Discovery;
     public override int? LeaderId => leader;
     public override long SessionEpoch => sessionEpoch;
+    Vote SettledVote => new(leader, sessionEpoch, 0);
 
     public override void Tick()
     {
@@ -43,7 +44,14 @@ internal sealed class FollowerRole : Role
 
     public override void Step(ZabMessage m)
     {
-        if (m.Type == MessageType.Vote) { Peer.AnswerLooking(m, new Vote(leader, sessionEpoch, 0), PeerState.Following); return; }
+        if (m.Type == MessageType.Vote)
+        {
+            // Our leader reports that it follows someone else: the election misfired, look again.
+            if (m.From == leader && m.State == PeerState.Following) { Peer.BecomeLooking(); return; }
+            Peer.AnswerLooking(m, SettledVote, PeerState.Following);
+            return;
+        }
+        if (m.Type == MessageType.FollowerInfo) { Peer.Answer(m.From, SettledVote, PeerState.Following); return; } // we do not lead
         if (m.From != leader) return;
         if (m.Type == MessageType.NewEpoch) { OnNewEpoch(m); return; }
         if (sessionEpoch == 0 || m.Epoch != sessionEpoch) return; // fencing

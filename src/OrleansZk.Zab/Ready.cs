@@ -4,8 +4,9 @@ namespace OrleansZk.Zab;
 /// One batch of work the host must carry out, in this order (etcd raft's <c>Ready</c>):
 /// <list type="number">
 /// <item>If <see cref="Snapshot"/> is set: install it into the state machine and make it durable.</item>
-/// <item>Persist <see cref="HardState"/> and <see cref="LogWrites"/> in order, then fsync
-/// (<see cref="ReadyPersistence.Persist"/>). Nothing below may happen before this is durable.</item>
+/// <item>Persist <see cref="LogWrites"/> in order, then <see cref="HardState"/>, and fsync
+/// (<see cref="ReadyPersistence.Persist"/>); the hard state must not become durable before the
+/// log writes. Nothing below may happen before all of it is durable.</item>
 /// <item>Send <see cref="Messages"/> (any order; the transport may drop, delay, duplicate, reorder).</item>
 /// <item>Apply <see cref="Committed"/> to the state machine, in order.</item>
 /// <item>Call <see cref="ZabPeer.Advance"/>.</item>

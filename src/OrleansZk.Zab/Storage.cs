@@ -72,14 +72,15 @@ public sealed record ResetWrite(long BaseZxid) : LogWrite;
 public static class ReadyPersistence
 {
     /// <summary>
-    /// Applies the hard state and the log writes in order, then syncs once. The caller must
-    /// have made <see cref="Ready.Snapshot"/> durable (installed) before calling this.
+    /// Applies the log writes in order and fsyncs them, then records the hard state and fsyncs
+    /// again. The order matters: a new current epoch durable before the history it stands for
+    /// would let a replica with a stale log win elections. The caller must have made
+    /// <see cref="Ready.Snapshot"/> durable (installed) before calling this.
     /// Returns false if there was nothing to write.
     /// </summary>
     public static bool Persist(IZabStorage storage, Ready ready)
     {
         if (ready.HardState is null && ready.LogWrites.Count == 0) return false;
-        if (ready.HardState is { } hs) storage.SetHardState(hs);
         foreach (var w in ready.LogWrites)
         {
             switch (w)
@@ -88,6 +89,11 @@ public static class ReadyPersistence
                 case TruncateWrite t: storage.TruncateAfter(t.AfterZxid); break;
                 case ResetWrite r: storage.ResetTo(r.BaseZxid); break;
             }
+        }
+        if (ready.HardState is { } hs)
+        {
+            if (ready.LogWrites.Count > 0) storage.Sync();
+            storage.SetHardState(hs);
         }
         storage.Sync();
         return true;

@@ -16,6 +16,9 @@ public sealed record ZabConfig
     public int ElectionTimeoutTicks { get; init; } = 4;
     /// <summary>The re-broadcast interval doubles up to this bound (exponential backoff).</summary>
     public int MaxElectionTimeoutTicks { get; init; } = 32;
+    /// <summary>Once a quorum matches its vote, a looking replica that has not yet heard every
+    /// replica waits this many ticks for a better vote before deciding (FLE's finalizeWait).</summary>
+    public int FinalizeWaitTicks { get; init; } = 1;
     /// <summary>Discovery plus synchronisation must finish within this many ticks, or the
     /// replica goes back to looking.</summary>
     public int InitLimitTicks { get; init; } = 20;
@@ -37,7 +40,4 @@ public sealed record ZabComponents
     public IQuorum Quorum { get; init; } = MajorityQuorum.Instance;
     /// <summary>The sync planner; null means <see cref="SyncPlanner"/> with the config's threshold.</summary>
     public ISyncPlanner? Planner { get; init; }
-    /// <summary>If true, votes carry the accepted epoch instead of the current one (a known-bad
-    /// variant, for mutation testing only).</summary>
-    public bool VoteWithAcceptedEpoch { get; init; }
 }

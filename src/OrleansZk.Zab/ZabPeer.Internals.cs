@@ -41,8 +41,8 @@ public sealed partial class ZabPeer
         if (c > Committed) Committed = c;
     }
 
-    internal Vote SelfVote() =>
-        new(Id, VoteWithAcceptedEpoch ? Hard.AcceptedEpoch : Hard.CurrentEpoch, Log.LastZxid);
+    /// <summary>Our own vote: the current epoch (never the accepted one) and last zxid.</summary>
+    internal Vote SelfVote() => new(Id, Hard.CurrentEpoch, Log.LastZxid);
 
     internal void BecomeLooking() { ElectionRound++; role = new ElectionRole(this); }
 
@@ -55,9 +55,11 @@ public sealed partial class ZabPeer
     /// <summary>Answers a looking replica's notification with our settled vote (late joiners learn the outcome).</summary>
     internal void AnswerLooking(ZabMessage m, Vote settled, PeerState state)
     {
-        if (m.State != PeerState.Looking) return;
-        Send(new ZabMessage { Type = MessageType.Vote, From = Id, To = m.From, Round = ElectionRound, State = state, Vote = settled });
+        if (m.State == PeerState.Looking) Answer(m.From, settled, state);
     }
+
+    internal void Answer(int to, Vote settled, PeerState state) =>
+        Send(new ZabMessage { Type = MessageType.Vote, From = Id, To = to, Round = ElectionRound, State = state, Vote = settled });
 }
 
 /// <summary>Behaviour of one state of a replica. A role object lives until the peer swaps it.</summary>

@@ -31,7 +31,6 @@ public sealed partial class ZabPeer
         var c = components ?? new ZabComponents();
         Quorum = c.Quorum;
         Planner = c.Planner ?? new SyncPlanner(config.SnapThresholdEntries);
-        VoteWithAcceptedEpoch = c.VoteWithAcceptedEpoch;
         Rng = new Random(config.Seed);
         Hard = storage.HardState;
         Log = new ZabLog(storage.BaseZxid, storage.ReadRange(storage.BaseZxid, storage.LastZxid));
@@ -47,7 +46,6 @@ public sealed partial class ZabPeer
     internal IZabStateMachine StateMachine { get; }
     internal IQuorum Quorum { get; }
     internal ISyncPlanner Planner { get; }
-    internal bool VoteWithAcceptedEpoch { get; }
     internal Random Rng { get; }
     internal ZabLog Log { get; }
     internal HardState Hard { get; private set; }

@@ -9,7 +9,7 @@ namespace OrleansZk.Zab.Simulator;
 public static class Mutants
 {
     /// <summary>Names accepted by <c>--mutant</c>.</summary>
-    public static readonly string[] Names = ["minority-quorum", "skip-trunc", "accepted-epoch-vote"];
+    public static readonly string[] Names = ["minority-quorum", "skip-trunc"];
 
     /// <summary>The components for a mutant (null or empty: the correct ones).</summary>
     public static ZabComponents Components(string? name, int snapThreshold) => name switch
@@ -17,11 +17,10 @@ public static class Mutants
         null or "" => new ZabComponents(),
         "minority-quorum" => new ZabComponents { Quorum = new MinorityQuorum() },
         "skip-trunc" => new ZabComponents { Planner = new SkipTruncPlanner(new SyncPlanner(snapThreshold)) },
-        "accepted-epoch-vote" => new ZabComponents { VoteWithAcceptedEpoch = true },
         _ => throw new ArgumentException($"unknown mutant '{name}' (known: {string.Join(", ", Names)})"),
     };
 
-    /// <summary>Accepts half of the cluster rounded down (plus one... minus one): 1 of 3, 2 of 5 — a minority.</summary>
+    /// <summary>Accepts a minority: 1 of 3, 2 of 5 (two such "quorums" need not intersect).</summary>
     sealed class MinorityQuorum : IQuorum
     {
         public bool IsQuorum(int count, int clusterSize) => count * 2 >= clusterSize - 1;

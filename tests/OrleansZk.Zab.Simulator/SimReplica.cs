@@ -65,9 +65,9 @@ public sealed class SimReplica(int id, ZabConfig config, ZabComponents component
         return true;
     }
 
+    /// <summary>The writes of a Ready in the host's order (log, then hard state), none of them synced.</summary>
     void WriteUnsynced(Ready ready)
     {
-        if (ready.HardState is { } hs) Disk.SetHardState(hs);
         foreach (var w in ready.LogWrites)
         {
             switch (w)
@@ -77,6 +77,7 @@ public sealed class SimReplica(int id, ZabConfig config, ZabComponents component
                 case ResetWrite r: Disk.ResetTo(r.BaseZxid); break;
             }
         }
+        if (ready.HardState is { } hs) Disk.SetHardState(hs);
     }
 
     /// <summary>Snapshot now; keep one snapshot interval of log behind it (so both DIFF and SNAP happen).</summary>
