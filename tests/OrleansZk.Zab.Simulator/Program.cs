@@ -39,9 +39,7 @@ foreach (var f in summary.Failures.Take(20))
     Console.WriteLine($"seed {f.Seed}: {f.Violations[0]}");
     Console.WriteLine($"  reproduce: {SimRunner.ReproCommand(f.Seed, options)}");
 }
-Console.WriteLine($"replicas {replicas}{(mutant is null ? "" : $", mutant {mutant}")}: per seed avg crashes {summary.Crashes:F1}, partitions {summary.Partitions:F1}, "
-    + $"leader changes {summary.LeaderChanges:F1}, commits {summary.Commits:F1}; leader loss -> established: median {summary.Percentile(0.5)} p99 {summary.Percentile(0.99)} ticks "
-    + $"({summary.LeaderLossTicks.Count} samples); {summary.Seeds / summary.Elapsed.TotalSeconds:F1} seeds/s");
+Console.WriteLine(SimRunner.Describe(summary, options));
 bool weak = seeds >= 20 && summary.BarelyDisturbed;
 if (weak) Console.WriteLine("FAILED: barely-disturbed run (needs >= 1 leader change and >= 100 commits per seed on average)");
 Console.WriteLine($"{summary.Seeds} seeds, {summary.Violations} violations");

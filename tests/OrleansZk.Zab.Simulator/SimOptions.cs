@@ -18,16 +18,16 @@ public sealed record SimOptions
     /// <summary>Probability that a Ready's writes are interrupted by a crash before fsync.</summary>
     public double CrashMidWriteRate { get; init; } = 0.002;
     /// <summary>State-machine snapshot (and log compaction) every this many applied txns.</summary>
-    public int SnapshotEvery { get; init; } = 150;
+    public int SnapshotEvery { get; init; } = 30;
     /// <summary>Followers further behind than this are sent SNAP.</summary>
-    public int SnapThresholdEntries { get; init; } = 250;
+    public int SnapThresholdEntries { get; init; } = 50;
     public bool Trace { get; init; }
 }
 
 /// <summary>What one seed did.</summary>
 public sealed record SeedResult(
     int Seed, IReadOnlyList<string> Violations, int Crashes, int Partitions, int Elections, int Commits,
-    IReadOnlyList<int> LeaderLossTicks, long Ticks, long Messages)
+    IReadOnlyList<int> LeaderLossTicks, long Ticks, long Messages, int TornCrashes, int Diffs, int Truncs, int Snaps)
 {
     public bool Failed => Violations.Count > 0;
     /// <summary>Leader changes: established leaders after the first one.</summary>

@@ -26,7 +26,8 @@ public sealed partial class Simulation : SimContext
     readonly SimReplica[] replicas; // index = id - 1
     readonly int[] incarnations, downUntil;
     readonly TextWriter? trace;
-    int crashes, partitions, elections, opCounter;
+    int crashes, partitions, elections, opCounter, tornCrashes;
+    readonly int[] syncKinds = new int[3]; // DIFF, TRUNC, SNAP plans sent
     int partitionUntil = -1;
 
     public Simulation(int seed, SimOptions options, TextWriter? trace = null)
@@ -64,7 +65,7 @@ public sealed partial class Simulation : SimContext
             Checker.Fail(Now, $"engine threw {e.GetType().Name}: {e.Message}");
         }
         return new SeedResult(Seed, Checker.Violations, crashes, partitions, elections, Checker.Commits,
-            lossSamples, Now, net.Sent);
+            lossSamples, Now, net.Sent, tornCrashes, syncKinds[0], syncKinds[1], syncKinds[2]);
     }
 
     NetworkFaults DrawFaults() => new(
@@ -89,7 +90,7 @@ public sealed partial class Simulation : SimContext
             if (trace is not null) Log($"  deliver {m}");
             r.Peer!.Step(m);
             bool midWrite = faults && rng.NextDouble() < options.CrashMidWriteRate;
-            r.Process(this, midWrite);
+            if (!r.Process(this, midWrite)) tornCrashes++;
         }
         if (faults) SubmitLoad();
         Observe();
@@ -130,7 +131,11 @@ public sealed partial class Simulation : SimContext
         return best;
     }
 
-    public void Send(ZabMessage m) => net.Send(m, Now);
+    public void Send(ZabMessage m)
+    {
+        if (m.Type == MessageType.NewLeader) syncKinds[(int)m.Kind]++;
+        net.Send(m, Now);
+    }
 
     public void Crash(SimReplica r)
     {

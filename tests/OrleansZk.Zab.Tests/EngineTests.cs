@@ -1,0 +1,157 @@
+using OrleansZk.Zab.Simulator;
+
+namespace OrleansZk.Zab.Tests;
+
+/// <summary>Contracts of the engine's Tick/Step/Propose → Ready → Advance interface.</summary>
+public class EngineTests
+{
+    sealed class Cluster
+    {
+        public readonly ZabPeer[] Peers;
+        public readonly SimDisk[] Disks;
+        public readonly Queue<ZabMessage> Queue = new();
+
+        public Cluster(int n = 3)
+        {
+            var ids = Enumerable.Range(1, n).ToArray();
+            Disks = ids.Select(_ => new SimDisk()).ToArray();
+            Peers = ids.Select(i => new ZabPeer(new ZabConfig { Id = i, Peers = ids, Seed = i }, Disks[i - 1], new SimStateMachine())).ToArray();
+        }
+
+        public void Run(ZabPeer p)
+        {
+            while (p.HasReady)
+            {
+                var r = p.Ready();
+                ReadyPersistence.Persist(Disks[p.Id - 1], r);
+                foreach (var m in r.Messages) Queue.Enqueue(m);
+                p.Advance();
+            }
+        }
+
+        public void Stabilize()
+        {
+            for (int round = 0; round < 50; round++)
+            {
+                foreach (var p in Peers) Run(p);
+                while (Queue.TryDequeue(out var m)) { Peers[m.To - 1].Step(m); Run(Peers[m.To - 1]); }
+                if (Peers.Any(p => p.Status.Established) && Peers.All(p => p.Status.Phase == ZabPhase.Broadcast)) return;
+                foreach (var p in Peers) p.Tick();
+            }
+        }
+
+        public ZabPeer Leader => Peers.Single(p => p.Status.Established);
+        public ZabPeer Follower => Peers.First(p => p.Status.State == PeerState.Following);
+    }
+
+    [Fact]
+    public void A_cluster_elects_the_highest_id_when_histories_tie_and_commits_proposals()
+    {
+        var c = new Cluster();
+        c.Stabilize();
+        Assert.Equal(3, c.Leader.Id);
+        var r = c.Leader.Propose([1, 2, 3]);
+        Assert.Equal(new ProposeResult(ProposeStatus.Proposed, Zxid.Make(1, 1), 3), r);
+        c.Stabilize();
+        Assert.All(c.Peers, p => Assert.Equal(Zxid.Make(1, 1), p.Status.CommittedZxid));
+    }
+
+    [Fact]
+    public void An_ack_leaves_in_the_same_Ready_as_the_append_it_acknowledges()
+    {
+        var c = new Cluster();
+        c.Stabilize();
+        c.Leader.Propose([9]);
+        var leaderReady = c.Leader.Ready();
+        c.Leader.Advance();
+        var proposal = leaderReady.Messages.First(m => m.Type == MessageType.Proposal);
+        var follower = c.Peers[proposal.To - 1];
+        follower.Step(proposal);
+        var ready = follower.Ready();
+        follower.Advance();
+        var append = Assert.IsType<AppendWrite>(Assert.Single(ready.LogWrites));
+        Assert.Equal(Zxid.Make(1, 1), append.Txns.Single().Zxid);
+        Assert.Contains(ready.Messages, m => m.Type == MessageType.Ack && m.Zxid == Zxid.Make(1, 1));
+        Assert.Empty(ready.Committed); // nothing commits before the leader hears a quorum
+    }
+
+    [Fact]
+    public void Followers_forward_and_looking_replicas_refuse()
+    {
+        var lonely = new Cluster();
+        Assert.Equal(ProposeStatus.NotLeader, lonely.Peers[0].Propose([1]).Status);
+
+        var c = new Cluster();
+        c.Stabilize();
+        var f = c.Follower;
+        var r = f.Propose([7]);
+        Assert.Equal(new ProposeResult(ProposeStatus.Forwarded, 0, 3), r);
+        var ready = f.Ready();
+        f.Advance();
+        var request = Assert.Single(ready.Messages, m => m.Type == MessageType.Request);
+        Assert.Equal(3, request.To);
+        c.Leader.Step(request);
+        c.Run(c.Leader);
+        c.Stabilize();
+        Assert.All(c.Peers, p => Assert.Equal(Zxid.Make(1, 1), p.Status.CommittedZxid));
+    }
+
+    [Fact]
+    public void Messages_of_another_epoch_are_fenced_and_gaps_trigger_a_resync()
+    {
+        var c = new Cluster();
+        c.Stabilize();
+        var f = c.Follower;
+        var stale = new ZabMessage { Type = MessageType.Proposal, From = 3, To = f.Id, Epoch = 0, Txns = [new Txn(Zxid.Make(0, 1), [1])] };
+        f.Step(stale);
+        Assert.False(f.HasReady);
+
+        var gap = new ZabMessage { Type = MessageType.Proposal, From = 3, To = f.Id, Epoch = 1, Txns = [new Txn(Zxid.Make(1, 2), [1])] };
+        f.Step(gap);
+        var ready = f.Ready();
+        f.Advance();
+        Assert.Empty(ready.LogWrites);
+        Assert.Contains(ready.Messages, m => m.Type == MessageType.AckEpoch && m.Zxid == 0); // "resync me from 0:0"
+        Assert.Equal(0, f.Status.LastZxid);
+    }
+
+    [Fact]
+    public void Advance_must_follow_Ready()
+    {
+        var c = new Cluster();
+        var p = c.Peers[0];
+        p.Ready();
+        Assert.Throws<InvalidOperationException>(() => p.Tick());
+        p.Advance();
+        p.Tick();
+    }
+
+    [Fact]
+    public void A_restarted_replica_recovers_epochs_and_log_from_storage()
+    {
+        var disk = new SimDisk();
+        disk.Append([new Txn(Zxid.Make(2, 1), [1]), new Txn(Zxid.Make(2, 2), [2])]);
+        disk.SetHardState(new HardState(2, 3));
+        disk.Sync();
+        var p = new ZabPeer(new ZabConfig { Id = 1, Peers = [1, 2, 3] }, disk, new SimStateMachine());
+        var s = p.Status;
+        Assert.Equal(new HardState(2, 3), s.Hard);
+        Assert.Equal(Zxid.Make(2, 2), s.LastZxid);
+        Assert.Equal(0, s.CommittedZxid); // commitment is learned from the leader again
+        var votes = p.Ready().Messages;
+        Assert.All(votes, m => Assert.Equal(new Vote(1, 2, Zxid.Make(2, 2)), m.Vote)); // current epoch, not accepted
+    }
+
+    [Fact]
+    public void A_crash_before_fsync_keeps_only_a_prefix_of_the_writes()
+    {
+        var disk = new SimDisk();
+        disk.Append([new Txn(1, [1])]);
+        disk.Sync();
+        disk.Append([new Txn(2, [2])]);
+        disk.SetHardState(new HardState(1, 1));
+        disk.Crash(new Random(1));
+        Assert.True(disk.LastZxid >= 1);
+        Assert.True(disk.HardState == default || disk.LastZxid == 2, "hard state durable without the log write before it");
+    }
+}
