@@ -2,8 +2,9 @@ using OrleansZk.Zab.Simulator;
 
 // dotnet run -c Release --project tests/OrleansZk.Zab.Simulator -- --seeds N [--replicas 3|5] [--seed S] [--trace] [--mutant NAME]
 //   --seed S alone reproduces seed S (with --trace: the full event and message trace);
-//   --seed S --seeds N runs seeds S..S+N-1. --bench runs the engine throughput benchmark instead.
-int seeds = -1, replicas = 3, first = 1, ticks = 0;
+//   --seed S --seeds N runs seeds S..S+N-1. --ticks T sets the fault phase length.
+//   --bench [--batch B] runs the engine throughput benchmark instead (B proposals per round).
+int seeds = -1, replicas = 3, first = 1, ticks = 0, batch = 256;
 bool traceOn = false, bench = false, seedGiven = false;
 string? mutant = null;
 for (int i = 0; i < args.Length; i++)
@@ -17,10 +18,11 @@ for (int i = 0; i < args.Length; i++)
         case "--mutant": mutant = args[++i]; break;
         case "--ticks": ticks = int.Parse(args[++i]); break;
         case "--bench": bench = true; break;
+        case "--batch": batch = int.Parse(args[++i]); break;
         default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
     }
 }
-if (bench) return ThroughputBench.Run(Console.Out, seconds: 5);
+if (bench) return ThroughputBench.Run(Console.Out, seconds: 5, batch);
 if (seeds < 0) seeds = seedGiven ? 1 : 100;
 var options = new SimOptions { Replicas = replicas, Mutant = mutant };
 if (ticks > 0) options = options with { FaultTicks = ticks };

@@ -6,7 +6,7 @@ public sealed record SimOptions
     public int Replicas { get; init; } = 3;
     public string? Mutant { get; init; }
     /// <summary>Ticks of the safety phase (faults on).</summary>
-    public int FaultTicks { get; init; } = 800;
+    public int FaultTicks { get; init; } = 1200;
     /// <summary>After healing, a leader must be established and a new proposal committed on a quorum within this many ticks.</summary>
     public int LivenessTicks { get; init; } = 200;
     /// <summary>Client proposals submitted per tick on average during the safety phase.</summary>
