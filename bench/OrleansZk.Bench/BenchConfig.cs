@@ -6,11 +6,11 @@ using BenchmarkDotNet.Jobs;
 namespace OrleansZk.Bench;
 
 /// <summary>
-/// The job every benchmark here runs with: short enough for a 2-core machine (one process, 3
-/// warmup and 10 measured iterations), with allocations (<see cref="MemoryDiagnoser"/>) and
-/// operations per second. Benchmarks that use [IterationSetup] run one invocation (a batch of
-/// <see cref="Fixture.Batch"/> operations) per iteration; BenchmarkDotNet divides by
-/// OperationsPerInvoke, so Mean is nanoseconds per operation and Allocated bytes per operation.
+/// The job every benchmark here runs with, short enough for a 2-core machine (about 10 s per
+/// benchmark): one process, 5 warmup and 10 measured iterations, each iteration exactly one
+/// invocation of the benchmark method, which performs a batch of <see cref="Fixture.Batch"/>
+/// operations (OperationsPerInvoke), so Mean/Median are nanoseconds per operation and Allocated is
+/// bytes per operation (<see cref="MemoryDiagnoser"/>); Op/s is operations per second.
 /// </summary>
 public sealed class BenchConfig : ManualConfig
 {
@@ -19,8 +19,10 @@ public sealed class BenchConfig : ManualConfig
         AddJob(Job.Default
             .WithId("Short")
             .WithLaunchCount(1)
-            .WithWarmupCount(3)
-            .WithIterationCount(10));
+            .WithWarmupCount(5)
+            .WithIterationCount(10)
+            .WithInvocationCount(1)
+            .WithUnrollFactor(1));
         AddDiagnoser(MemoryDiagnoser.Default);
         AddColumn(StatisticColumn.Median, StatisticColumn.OperationsPerSecond);
     }

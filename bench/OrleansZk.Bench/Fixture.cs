@@ -3,6 +3,13 @@ using OrleansZk.Core;
 
 namespace OrleansZk.Bench;
 
+/// <summary>The order in which a benchmark visits existing znodes.</summary>
+public enum Order
+{
+    Random,
+    Creation,
+}
+
 /// <summary>Shared set-up: trees with an open session, requests with unique paths and 32-byte data.</summary>
 internal static class Fixture
 {
@@ -71,11 +78,14 @@ internal static class Fixture
         return (tree, context, paths);
     }
 
-    /// <summary>The paths in a fixed pseudo-random order, each a fresh string instance.</summary>
-    public static string[] ShuffledCopies(string[] paths)
+    /// <summary>
+    /// The paths, each a fresh string instance, in a fixed pseudo-random order (the default: a
+    /// server's requests hit nodes all over the tree) or in creation order (memory-friendly).
+    /// </summary>
+    public static string[] Copies(string[] paths, Order order = Order.Random)
     {
         var copies = paths.Select(Copy).ToArray();
-        new Random(12345).Shuffle(copies);
+        if (order == Order.Random) new Random(12345).Shuffle(copies);
         return copies;
     }
 

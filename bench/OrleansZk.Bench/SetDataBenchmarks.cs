@@ -13,6 +13,7 @@ namespace OrleansZk.Bench;
 [MemoryDiagnoser]
 public class PrepareSetData
 {
+
     private DataTree _tree = null!;
     private RequestContext _context = null!;
     private SetDataRequest[] _requests = [];
@@ -23,7 +24,7 @@ public class PrepareSetData
     {
         (_tree, _context, var paths) = Fixture.TreeWithChildren(Fixture.Batch);
         var i = 0;
-        _requests = Array.ConvertAll(Fixture.ShuffledCopies(paths), p => new SetDataRequest(p, Fixture.Data32(i++ + 7)));
+        _requests = Array.ConvertAll(Fixture.Copies(paths, Order.Random), p => new SetDataRequest(p, Fixture.Data32(i++ + 7)));
         IterationSetup();
         foreach (var r in _requests) Fixture.Expect<SetDataTxn>(_preparer.Prepare(r, _context));
     }
@@ -46,13 +47,17 @@ public class PrepareSetData
 
 /// <summary>
 /// DataTree.Apply of prepared SetDataTxns (32 bytes) on <see cref="Fixture.Batch"/> existing
-/// znodes, in a fixed random order. The txns are prepared once; a setData txn carries absolute
-/// values (new version, data), so applying the same batch again does exactly the same work.
+/// znodes, in a fixed random order or in creation order. The txns are prepared once; a setData
+/// txn carries absolute values (new version, data), so applying the same batch again does exactly
+/// the same work.
 /// </summary>
 [Config(typeof(BenchConfig))]
 [MemoryDiagnoser]
 public class ApplySetData
 {
+    [Params(Order.Random, Order.Creation)]
+    public Order Order { get; set; }
+
     private DataTree _tree = null!;
     private Txn[] _txns = [];
 
@@ -62,7 +67,7 @@ public class ApplySetData
         (_tree, var context, var paths) = Fixture.TreeWithChildren(Fixture.Batch);
         var preparer = new RequestPreparer(_tree);
         var i = 0;
-        _txns = Array.ConvertAll(Fixture.ShuffledCopies(paths), p => preparer.Prepare(new SetDataRequest(p, Fixture.Data32(i++ + 7)), context));
+        _txns = Array.ConvertAll(Fixture.Copies(paths, Order), p => preparer.Prepare(new SetDataRequest(p, Fixture.Data32(i++ + 7)), context));
         foreach (var t in _txns) Fixture.Expect<SetDataTxn>(t);
         foreach (var t in _txns) Fixture.Expect(_tree.Apply(t));
     }
