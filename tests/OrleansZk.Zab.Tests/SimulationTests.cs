@@ -72,6 +72,15 @@ public class SimulationTests(ITestOutputHelper output)
         Assert.Contains(bad.Lines, l => l.Contains("reproduce: dotnet run -c Release --project tests/OrleansZk.Zab.Simulator -- --seed"));
     }
 
+    [Fact]
+    public void A_barely_disturbed_run_is_a_failed_run()
+    {
+        var weak = RunProgram("--seeds 20 --replicas 3 --ticks 40");
+        Assert.NotEqual(0, weak.Code);
+        Assert.Contains(weak.Lines, l => l.StartsWith("FAILED: barely-disturbed run"));
+        Assert.Equal("20 seeds, 0 violations", weak.Lines[^1]);
+    }
+
     static (int Code, string[] Lines) RunProgram(string args)
     {
         string dll = typeof(Simulation).Assembly.Location;
