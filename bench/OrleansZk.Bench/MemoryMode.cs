@@ -101,9 +101,9 @@ internal static class MemoryMode
         var mapShare = 28.0 * nodesCapacity / n;
         Console.WriteLine($"    tree map slot share               {mapShare,10:F1} bytes   (Dictionary: {nodes.Count:N0} entries, capacity {nodesCapacity:N0}, 24-byte entry + 4-byte bucket)");
         long childSlots = 0;
-        foreach (var p in parents) childSlots += tree.GetNode(p)!.Children!.EnsureCapacity(0);
-        var childShare = 20.0 * childSlots / n;
-        Console.WriteLine($"    children-set slot share           {childShare,10:F1} bytes   (HashSet per parent: capacity {childSlots:N0} in all, 16-byte entry + 4-byte bucket)");
+        foreach (var p in parents) childSlots += tree.GetNode(p)!.Children!.Capacity;
+        var childShare = 8.0 * childSlots / n;
+        Console.WriteLine($"    children-set slot share           {childShare,10:F1} bytes   (ChildSet per parent: {childSlots:N0} slots in all, 8 bytes a slot)");
         Console.WriteLine($"    unexplained                       {perNode - pathPerNode - dataObject - nodeSize - mapShare - childShare,10:F1} bytes");
         Console.WriteLine();
         Console.WriteLine($"Prepare + apply while building: {n / sw.Elapsed.TotalSeconds,12:N0} creates/s ({sw.Elapsed.TotalMilliseconds * 1e6 / n:F0} ns/create), allocated {(double)allocated / n:F0} bytes/create (incl. path, data, request)");

@@ -69,6 +69,7 @@ public static class AclRules
     public static AclList Fixup(string path, IReadOnlyList<Acl>? acl, AuthInfo auth)
     {
         if (acl == null || acl.Count == 0) throw new ZkException(ZkErrorCode.InvalidAcl, path);
+        if (acl is AclList ready && IsFinal(ready)) return ready;
         var result = new List<Acl>(acl.Count);
         foreach (var a in acl.Distinct())
         {
@@ -101,6 +102,20 @@ public static class AclRules
             }
         }
         return new AclList(result);
+    }
+
+    /// <summary>An ACL that fixup would return unchanged: no "auth" entry, no duplicate, every id valid.</summary>
+    private static bool IsFinal(AclList acl)
+    {
+        for (var i = 0; i < acl.Count; i++)
+        {
+            var id = acl[i].Id;
+            if (id.Scheme == null || id.Id == null || id.Scheme == "auth") return false;
+            if (!(id.Scheme == "world" && id.Id == "anyone") && !IsValidId(id)) return false;
+            for (var j = 0; j < i; j++)
+                if (acl[j] == acl[i]) return false;
+        }
+        return true;
     }
 
     private static bool IsValidId(ZkId id) => id.Scheme switch

@@ -11,7 +11,7 @@ internal sealed class DataNode
 {
     public byte[]? Data;
     public AclList Acl;
-    public HashSet<string>? Children;
+    public ChildSet? Children;
     public long Czxid;
     public long Mzxid;
     public long Pzxid;
@@ -38,7 +38,7 @@ internal sealed class DataNode
         NumChildren,
         Pzxid);
 
-    public void AddChild(string childPath) => (Children ??= new HashSet<string>(StringComparer.Ordinal)).Add(childPath);
+    public void AddChild(string childPath) => (Children ??= new ChildSet()).Add(childPath);
 
     public void RemoveChild(string childPath)
     {

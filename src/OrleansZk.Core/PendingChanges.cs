@@ -46,34 +46,48 @@ internal sealed class PendingChanges
 
     public void Add(ChangeRecord record)
     {
-        var had = _byPath.TryGetValue(record.Path, out var previous);
-        _undo?.Add(() =>
-        {
-            if (had) _byPath[record.Path] = previous!;
-            else _byPath.Remove(record.Path);
-        });
+        if (_undo != null) RememberPath(_undo, record.Path);
         _byPath[record.Path] = record;
         Enqueue(record.Zxid, record.Path, 0);
     }
 
     public void SetSession(long zxid, long sessionId, bool open)
     {
-        var had = _sessions.TryGetValue(sessionId, out var previous);
-        _undo?.Add(() =>
-        {
-            if (had) _sessions[sessionId] = previous;
-            else _sessions.Remove(sessionId);
-        });
+        if (_undo != null) RememberSession(_undo, sessionId);
         _sessions[sessionId] = (zxid, open);
         Enqueue(zxid, null, sessionId);
     }
 
     private void Enqueue(long zxid, string? path, long session)
     {
-        var count = _queue.Count;
-        _undo?.Add(() => _queue.RemoveRange(count, _queue.Count - count));
+        if (_undo != null) RememberQueue(_undo, _queue.Count);
         _queue.Add((zxid, path, session));
     }
+
+    // The undo closures live in methods of their own, so that outside a scope (every single
+    // write) nothing is allocated for them.
+    private void RememberPath(List<Action> undo, string path)
+    {
+        var had = _byPath.TryGetValue(path, out var previous);
+        undo.Add(() =>
+        {
+            if (had) _byPath[path] = previous!;
+            else _byPath.Remove(path);
+        });
+    }
+
+    private void RememberSession(List<Action> undo, long sessionId)
+    {
+        var had = _sessions.TryGetValue(sessionId, out var previous);
+        undo.Add(() =>
+        {
+            if (had) _sessions[sessionId] = previous;
+            else _sessions.Remove(sessionId);
+        });
+    }
+
+    private void RememberQueue(List<Action> undo, int count) =>
+        undo.Add(() => _queue.RemoveRange(count, _queue.Count - count));
 
     /// <summary>Starts recording undo actions (one scope at a time).</summary>
     public void BeginScope() => _undo = [];

@@ -20,7 +20,7 @@ public sealed partial class RequestPreparer
         var path = r.Mode.IsSequential()
             ? r.Path + parent.Cversion.ToString("D10", CultureInfo.InvariantCulture)
             : r.Path;
-        ZkPath.Validate(path);
+        if (r.Mode.IsSequential()) ZkPath.Validate(path); // else ParentForCreate validated it whole
         if (Exists(path)) throw new ZkException(ZkErrorCode.NodeExists, path);
         if (EphemeralOwners.IsSessionOwned(parent.EphemeralOwner))
             throw new ZkException(ZkErrorCode.NoChildrenForEphemerals, path);

@@ -164,3 +164,23 @@ public sealed class PreparationTests
         Assert.Equal(ZkErrorCode.NoAuth, f.Run(new SetDataRequest(DataTree.ConfigPath, [1])).Code);
     }
 }
+
+public sealed class ChildSetTests
+{
+    [Fact]
+    public void Behaves_as_a_set_through_growth_and_tombstones()
+    {
+        var set = new ChildSet();
+        var model = new HashSet<string>();
+        var rng = new Random(5);
+        for (var i = 0; i < 20_000; i++)
+        {
+            var p = "/p/n" + rng.Next(3000);
+            if (rng.Next(3) == 0) Assert.Equal(model.Remove(p), set.Remove(p));
+            else Assert.Equal(model.Add(p), set.Add(p));
+            Assert.Equal(model.Count, set.Count);
+        }
+        Assert.Equal(model.Order(StringComparer.Ordinal), set.Order(StringComparer.Ordinal));
+        Assert.True(set.Capacity * 4 >= set.Count * 5);
+    }
+}
