@@ -18,11 +18,19 @@ internal sealed partial class LeaderRole
     public override ProposeResult Propose(byte[] payload)
     {
         if (!established) return new ProposeResult(ProposeStatus.NotLeader, 0, Peer.Id);
-        return new ProposeResult(ProposeStatus.Proposed, Append(payload), Peer.Id);
+        long zxid = Append(payload);
+        return zxid != 0 ? new ProposeResult(ProposeStatus.Proposed, zxid, Peer.Id) : new ProposeResult(ProposeStatus.NotLeader, 0, null);
     }
 
+    /// <summary>Logs a new txn; returns its zxid, or 0 if the epoch's counter is exhausted, in
+    /// which case the leader steps down so that a new epoch starts (as ZooKeeper does).</summary>
     long Append(byte[] payload)
     {
+        if (Zxid.Epoch(Peer.Log.LastZxid) == epoch && Zxid.Counter(Peer.Log.LastZxid) == 0xFFFF_FFFFL)
+        {
+            Peer.BecomeLooking();
+            return 0;
+        }
         long zxid = Zxid.Next(Peer.Log.LastZxid, epoch);
         Peer.Append(new Txn(zxid, payload));
         if (Peer.IsQuorum(1)) Peer.CommitTo(zxid);

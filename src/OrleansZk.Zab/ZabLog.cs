@@ -20,6 +20,7 @@ internal sealed class ZabLog : ILogIndex
     public long BaseZxid { get; private set; }
     public long LastZxid => entries.Count > 0 ? entries[^1].Zxid : BaseZxid;
     public int Count => entries.Count;
+    public bool HasPendingWrites => pending.Count > 0;
 
     public bool Contains(long zxid) => zxid == BaseZxid || IndexOf(zxid) >= 0;
 

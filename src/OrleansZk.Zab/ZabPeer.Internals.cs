@@ -19,15 +19,14 @@ public sealed partial class ZabPeer
         hardDirty = true;
     }
 
-    internal void Append(Txn t) { Log.Append(t); HasLogWrites = true; }
+    internal void Append(Txn t) => Log.Append(t);
 
-    internal void TruncateAfter(long zxid) { Log.TruncateAfter(zxid); HasLogWrites = true; }
+    internal void TruncateAfter(long zxid) => Log.TruncateAfter(zxid);
 
     /// <summary>Installs a snapshot from the leader (or, if ours is already newer, only resets the
     /// log to our own applied point, which the snapshot's history contains).</summary>
     internal void InstallSnapshot(ZabSnapshot snap)
     {
-        HasLogWrites = true;
         if (snap.Zxid <= Committed) { Log.Reset(Committed); return; }
         pendingSnapshot = snap;
         Log.Reset(snap.Zxid);

@@ -35,7 +35,8 @@ public sealed partial class ZabPeer
         Hard = storage.HardState;
         Log = new ZabLog(storage.BaseZxid, storage.ReadRange(storage.BaseZxid, storage.LastZxid));
         this.appliedZxid = Committed = appliedZxid;
-        // A snapshot newer than the log (crash between installing it and resetting the log).
+        // The state is at a zxid the log does not hold: a crash between installing a snapshot and
+        // resetting the log. The log's content is then meaningless; restart it at the snapshot.
         if (!Log.Contains(appliedZxid)) Log.Reset(appliedZxid);
         BecomeLooking();
     }
@@ -80,9 +81,7 @@ public sealed partial class ZabPeer
 
     /// <summary>True if <see cref="Ready"/> has work.</summary>
     public bool HasReady => hardDirty || outbox.Count > 0 || pendingSnapshot is not null
-        || Committed > appliedZxid || role.HasPendingBroadcast || HasLogWrites;
-
-    bool HasLogWrites { get; set; }
+        || Committed > appliedZxid || role.HasPendingBroadcast || Log.HasPendingWrites;
 
     /// <summary>
     /// Takes the accumulated work. The host must carry it out as <see cref="Zab.Ready"/>
@@ -102,7 +101,6 @@ public sealed partial class ZabPeer
         };
         outbox.Clear();
         hardDirty = false;
-        HasLogWrites = false;
         pendingSnapshot = null;
         appliedZxid = Committed;
         readyOutstanding = true;
