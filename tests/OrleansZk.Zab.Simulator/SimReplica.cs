@@ -60,6 +60,7 @@ public sealed class SimReplica(int id, ZabConfig config, ZabComponents component
                 appliedSinceSnapshot++;
             }
             peer.Advance();
+            ctx.Observe(this);
             if (appliedSinceSnapshot >= snapshotEvery) TakeSnapshot(peer);
         }
         return true;

@@ -41,21 +41,18 @@ public sealed partial class Simulation
 
     void MarkLoss() { if (lossStart < 0) lossStart = Now; }
 
-    /// <summary>Records every newly established leader (the one-leader-per-epoch checker) and closes the leader-loss stopwatch.</summary>
-    void Observe()
+    /// <summary>Records a newly established leader (the one-leader-per-epoch checker, exact
+    /// because it runs after every Ready) and closes the leader-loss stopwatch.</summary>
+    public void Observe(SimReplica r)
     {
-        foreach (var r in replicas)
+        var s = r.Peer!.Status;
+        if (!s.Established || !Checker.OnEstablished(r.Id, s.SessionEpoch, Now)) return;
+        elections++;
+        Log($"tick {Now}: {r.Id} established as leader of epoch {s.SessionEpoch} (last {Zxid.Format(s.LastZxid)}, commit {Zxid.Format(s.CommittedZxid)})");
+        if (s.SessionEpoch > establishedEpoch)
         {
-            if (!r.Alive) continue;
-            var s = r.Peer!.Status;
-            if (!s.Established || !Checker.OnEstablished(r.Id, s.SessionEpoch, Now)) continue;
-            elections++;
-            Log($"tick {Now}: {r.Id} established as leader of epoch {s.SessionEpoch} (last {Zxid.Format(s.LastZxid)}, commit {Zxid.Format(s.CommittedZxid)})");
-            if (s.SessionEpoch > establishedEpoch)
-            {
-                establishedEpoch = s.SessionEpoch;
-                if (lossStart >= 0) { lossSamples.Add((int)(Now - lossStart)); lossStart = -1; }
-            }
+            establishedEpoch = s.SessionEpoch;
+            if (lossStart >= 0) { lossSamples.Add((int)(Now - lossStart)); lossStart = -1; }
         }
     }
 

@@ -9,6 +9,8 @@ public interface SimContext
     Checker Checker { get; }
     void Send(ZabMessage m);
     void Crash(SimReplica r);
+    /// <summary>Called after every executed Ready: records newly established leaders.</summary>
+    void Observe(SimReplica r);
 }
 
 /// <summary>
@@ -93,7 +95,6 @@ public sealed partial class Simulation : SimContext
             if (!r.Process(this, midWrite)) tornCrashes++;
         }
         if (faults) SubmitLoad();
-        Observe();
     }
 
     void SubmitLoad()
