@@ -7,7 +7,7 @@ namespace OrleansZk.Zab.Simulator;
 /// and its engine (which do not), and executes each Ready exactly as a real host must:
 /// install snapshot, persist + fsync, send, apply, Advance. Takes periodic snapshots and compacts.
 /// </summary>
-public sealed class SimReplica(int id, ZabConfig config, ZabComponents components, int snapshotEvery)
+public sealed class SimReplica(int id, ZabConfig config, ZabComponents components, int snapshotEvery, bool sendBeforeSync = false)
 {
     public int Id { get; } = id;
     public SimDisk Disk { get; } = new();
@@ -44,6 +44,7 @@ public sealed class SimReplica(int id, ZabConfig config, ZabComponents component
                 State!.Install(snap);
                 ctx.Checker.OnSnapshot(Id, snap.Zxid, State.Digest, ctx.Now);
             }
+            if (sendBeforeSync) foreach (var m in ready.Messages) ctx.Send(m); // the "ack-before-fsync" host bug
             if (crashMidWrite && ready.LogWrites.Count > 0)
             {
                 WriteUnsynced(ready);
@@ -51,7 +52,7 @@ public sealed class SimReplica(int id, ZabConfig config, ZabComponents component
                 return false;
             }
             ReadyPersistence.Persist(Disk, ready);
-            foreach (var m in ready.Messages) ctx.Send(m);
+            if (!sendBeforeSync) foreach (var m in ready.Messages) ctx.Send(m);
             foreach (var t in ready.Committed)
             {
                 long prev = State!.Zxid;

@@ -43,7 +43,7 @@ public sealed partial class Simulation : SimContext
         var components = Mutants.Components(options.Mutant, options.SnapThresholdEntries);
         replicas = ids.Select(id => new SimReplica(id,
             new ZabConfig { Id = id, Peers = ids, Seed = seed * 7 + id, SnapThresholdEntries = options.SnapThresholdEntries },
-            components, options.SnapshotEvery)).ToArray();
+            components, options.SnapshotEvery, sendBeforeSync: options.Mutant == "ack-before-fsync")).ToArray();
         incarnations = new int[options.Replicas];
         downUntil = new int[options.Replicas];
     }
