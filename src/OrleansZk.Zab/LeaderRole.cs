@@ -46,7 +46,7 @@ internal sealed partial class LeaderRole : Role
             Peer.BecomeLooking(); // lost the quorum for SyncLimit ticks
             return;
         }
-        if (learners.Count == 0 && Peer.IsQuorum(1)) { DecideEpoch(); return; } // a cluster of one
+        if (epoch == 0 && Peer.IsQuorum(1)) { DecideEpoch(); return; } // a cluster of one
         if (++heartbeatTicks >= Config.HeartbeatTicks) SendPings();
     }
 

@@ -116,6 +116,26 @@ public class EngineTests
     }
 
     [Fact]
+    public void A_cluster_of_one_leads_and_commits_alone()
+    {
+        var disk = new SimDisk();
+        var p = new ZabPeer(new ZabConfig { Id = 1, Peers = [1] }, disk, new SimStateMachine());
+        for (int i = 0; i < 5; i++)
+        {
+            p.Tick();
+            var r = p.Ready();
+            ReadyPersistence.Persist(disk, r);
+            p.Advance();
+        }
+        Assert.True(p.Status.Established);
+        Assert.Equal(new HardState(1, 1), disk.HardState);
+        Assert.Equal(ProposeStatus.Proposed, p.Propose([1]).Status);
+        var ready = p.Ready();
+        p.Advance();
+        Assert.Equal(Zxid.Make(1, 1), Assert.Single(ready.Committed).Zxid);
+    }
+
+    [Fact]
     public void Advance_must_follow_Ready()
     {
         var c = new Cluster();
