@@ -27,7 +27,7 @@ public sealed record SimOptions
 /// <summary>What one seed did.</summary>
 public sealed record SeedResult(
     int Seed, IReadOnlyList<string> Violations, int Crashes, int Partitions, int Elections, int Commits,
-    IReadOnlyList<int> LeaderLossTicks, long Ticks, long Messages, int TornCrashes, int Diffs, int Truncs, int Snaps)
+    IReadOnlyList<int> LeaderLossTicks, long Ticks, long Messages, int TornCrashes, int Diffs, int Truncs, int Snaps, int LivenessTicks)
 {
     public bool Failed => Violations.Count > 0;
     /// <summary>Leader changes: established leaders after the first one.</summary>

@@ -7,7 +7,8 @@ public sealed partial class Simulation
 {
     readonly List<int> lossSamples = [];
     long establishedEpoch = -1;   // newest epoch seen established
-    long lossStart = -1;          // tick the established leader was lost (crash or cut off), -1 if none pending
+    long lossStart = -1;
+    int livenessTicks = -1;       // healed → new proposal committed on a quorum          // tick the established leader was lost (crash or cut off), -1 if none pending
 
     void InjectFaults()
     {
@@ -75,7 +76,8 @@ public sealed partial class Simulation
             }
             if (pending.Any(z => CommittedOnQuorum(z)))
             {
-                Log($"tick {Now}: liveness ok after {Now - start} ticks");
+                livenessTicks = (int)(Now - start);
+                Log($"tick {Now}: liveness ok after {livenessTicks} ticks");
                 return;
             }
         }

@@ -67,7 +67,7 @@ public sealed partial class Simulation : SimContext
             Checker.Fail(Now, $"engine threw {e.GetType().Name}: {e.Message}");
         }
         return new SeedResult(Seed, Checker.Violations, crashes, partitions, elections, Checker.Commits,
-            lossSamples, Now, net.Sent, tornCrashes, syncKinds[0], syncKinds[1], syncKinds[2]);
+            lossSamples, Now, net.Sent, tornCrashes, syncKinds[0], syncKinds[1], syncKinds[2], livenessTicks);
     }
 
     NetworkFaults DrawFaults() => new(
