@@ -102,8 +102,8 @@ internal static class MemoryMode
         Console.WriteLine($"    tree map slot share               {mapShare,10:F1} bytes   (Dictionary: {nodes.Count:N0} entries, capacity {nodesCapacity:N0}, 24-byte entry + 4-byte bucket)");
         long childSlots = 0;
         foreach (var p in parents) childSlots += tree.GetNode(p)!.Children!.Capacity;
-        var childShare = 8.0 * childSlots / n;
-        Console.WriteLine($"    children-set slot share           {childShare,10:F1} bytes   (ChildSet per parent: {childSlots:N0} slots in all, 8 bytes a slot)");
+        var childShare = 12.0 * childSlots / n;
+        Console.WriteLine($"    children-set slot share           {childShare,10:F1} bytes   (ChildSet per parent: {childSlots:N0} slots in all, 12 bytes a slot: reference + hash)");
         Console.WriteLine($"    unexplained                       {perNode - pathPerNode - dataObject - nodeSize - mapShare - childShare,10:F1} bytes");
         Console.WriteLine();
         Console.WriteLine($"Prepare + apply while building: {n / sw.Elapsed.TotalSeconds,12:N0} creates/s ({sw.Elapsed.TotalMilliseconds * 1e6 / n:F0} ns/create), allocated {(double)allocated / n:F0} bytes/create (incl. path, data, request)");
