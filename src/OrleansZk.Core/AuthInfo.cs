@@ -104,6 +104,18 @@ public static class AclRules
         return new AclList(result);
     }
 
+    /// <summary>No lone surrogates: the string survives UTF-8 (the log and snapshot encoding) unchanged.</summary>
+    private static bool IsWellFormed(string s)
+    {
+        for (var i = 0; i < s.Length; i++)
+        {
+            if (!char.IsSurrogate(s[i])) continue;
+            if (!char.IsHighSurrogate(s[i]) || i + 1 == s.Length || !char.IsLowSurrogate(s[i + 1])) return false;
+            i++;
+        }
+        return true;
+    }
+
     /// <summary>An ACL that fixup would return unchanged: no "auth" entry, no duplicate, every id valid.</summary>
     private static bool IsFinal(AclList acl)
     {
@@ -118,7 +130,7 @@ public static class AclRules
         return true;
     }
 
-    private static bool IsValidId(ZkId id) => id.Scheme switch
+    private static bool IsValidId(ZkId id) => IsWellFormed(id.Scheme) && IsWellFormed(id.Id) && id.Scheme switch
     {
         "digest" => id.Id.Split(':').Length == 2,
         "ip" => IpMatcher.IsValid(id.Id),
