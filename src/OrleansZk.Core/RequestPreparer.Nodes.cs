@@ -18,7 +18,7 @@ public sealed partial class RequestPreparer
         // ZooKeeper numbers sequential nodes by the parent's persisted cversion, which counts child
         // creations only (deletions do not advance it), formatted %010d.
         var path = r.Mode.IsSequential()
-            ? r.Path + parent.Cversion.ToString("D10", CultureInfo.InvariantCulture)
+            ? r.Path + SequenceSuffix(parent.Cversion)
             : r.Path;
         if (r.Mode.IsSequential()) ZkPath.Validate(path); // else ParentForCreate validated it whole
         if (Exists(path)) throw new ZkException(ZkErrorCode.NodeExists, path);
@@ -34,6 +34,10 @@ public sealed partial class RequestPreparer
         _pending.Add(new ChangeRecord(step.Zxid, path, true, 0, 0, 0, owner, 0, acl, step.Zxid, step.TimeMs));
         return new CreateTxn(path, r.Data, acl, owner, newCversion);
     }
+
+    /// <summary>Java's %010d: ten characters, the sign counted ("-000000001" after an overflow).</summary>
+    internal static string SequenceSuffix(int n) =>
+        n >= 0 ? n.ToString("D10", CultureInfo.InvariantCulture) : "-" + (-(long)n).ToString("D9", CultureInfo.InvariantCulture);
 
     private void ValidateCreateMode(CreateRequest r)
     {

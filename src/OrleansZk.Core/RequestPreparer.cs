@@ -95,16 +95,13 @@ public sealed partial class RequestPreparer
         _ => throw new ZkException(ZkErrorCode.BadArguments, null, $"{request.GetType().Name} is not a write request"),
     };
 
+    /// <summary>
+    /// A multi, as ZooKeeper: each op is prepared (session check included) on top of the earlier
+    /// ones; at the first failure the ops prepared so far are rolled back, the failing op records
+    /// its code and every later op RuntimeInconsistency. An empty multi succeeds.
+    /// </summary>
     private TxnBody PrepareMulti(MultiRequest multi, Step step)
     {
-        try
-        {
-            CheckSession(step);
-        }
-        catch (ZkException e)
-        {
-            return new ErrorTxn(e.Code);
-        }
         var ops = new List<TxnBody>(multi.Ops.Count);
         var failed = false;
         _pending.BeginScope();

@@ -184,3 +184,25 @@ public sealed class ChildSetTests
         Assert.True(set.Capacity * 4 >= set.Count * 5);
     }
 }
+
+public sealed class MultiAndNamingTests
+{
+    [Fact]
+    public void A_multi_from_an_expired_session_fails_op_by_op_like_zookeeper()
+    {
+        var f = new CoreFixture();
+        var r = f.Run(new MultiRequest([CoreFixture.Create("/a"), new DeleteRequest("/b")]), session: 12345);
+        Assert.Equal(ZkErrorCode.SessionExpired, r.Code);
+        Assert.Equal([ZkErrorCode.SessionExpired, ZkErrorCode.RuntimeInconsistency], r.MultiResults!.Select(x => x.Code));
+        Assert.Null(f.Tree.Exists("/a", AuthInfo.Anonymous));
+    }
+
+    [Fact]
+    public void Sequence_suffixes_are_formatted_as_javas_percent_010d()
+    {
+        Assert.Equal("0000000000", RequestPreparer.SequenceSuffix(0));
+        Assert.Equal("2147483647", RequestPreparer.SequenceSuffix(int.MaxValue));
+        Assert.Equal("-000000001", RequestPreparer.SequenceSuffix(-1));
+        Assert.Equal("-2147483648", RequestPreparer.SequenceSuffix(int.MinValue));
+    }
+}
