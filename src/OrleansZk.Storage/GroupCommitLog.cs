@@ -1,0 +1,167 @@
+using OrleansZk.Zab;
+
+namespace OrleansZk.Storage;
+
+/// <summary>
+/// A thread-safe group-commit front for a <see cref="TxnLog"/> (a standalone replica's pipeline):
+/// any number of callers append concurrently; whatever has queued up while the previous batch was
+/// being written goes to disk as one write and one fsync, and each caller's task completes only when
+/// its records are durable (<see cref="StorageOptions.ForceSync"/> on).
+/// <para>Ordering: records are written in the order the <c>AppendAsync</c> calls returned, and zxids
+/// must increase in that order (checked synchronously: a call with a zxid not above the last one
+/// queued throws <see cref="ArgumentException"/> and queues nothing). Callers that pick zxids
+/// concurrently must pick and call under one lock of their own.</para>
+/// <para>Once a <see cref="GroupCommitLog"/> owns a log, touch the log only through
+/// <see cref="ExecuteAsync"/>. A failed write faults that batch and every later call.</para>
+/// </summary>
+public sealed class GroupCommitLog : IAsyncDisposable
+{
+    private readonly TxnLog _log;
+    private readonly object _gate = new();
+    private List<Txn> _pending = [];
+    private List<Action<TxnLog>> _pendingActions = [];
+    private TaskCompletionSource? _pendingDone;
+    private Task _lastBatch = Task.CompletedTask;
+    private long _lastQueued;
+    private bool _flushing;
+    private bool _closed;
+    private Exception? _fault;
+
+    /// <summary>Takes over <paramref name="log"/> (not disposed with this front).</summary>
+    public GroupCommitLog(TxnLog log)
+    {
+        _log = log;
+        _lastQueued = log.LastZxid;
+    }
+
+    /// <summary>The highest zxid queued so far (durable or not).</summary>
+    public long LastQueuedZxid
+    {
+        get { lock (_gate) return _lastQueued; }
+    }
+
+    /// <summary>Records queued and not yet taken by a batch (tests use it to stage a batch).</summary>
+    internal int PendingCount
+    {
+        get { lock (_gate) return _pending.Count; }
+    }
+
+    /// <summary>Appends one record; completes when it is durable.</summary>
+    public Task AppendAsync(Txn txn) => AppendAsync([txn]);
+
+    /// <summary>Appends records (zxids increasing, above every zxid queued before); completes when
+    /// all are durable. They are written in one batch, contiguously.</summary>
+    public Task AppendAsync(IReadOnlyList<Txn> txns)
+    {
+        bool start;
+        Task done;
+        lock (_gate)
+        {
+            if (_closed) throw new ObjectDisposedException(nameof(GroupCommitLog));
+            if (_fault != null) return Task.FromException(new IOException("the log failed an earlier write", _fault));
+            var prev = _lastQueued;
+            foreach (var t in txns)
+            {
+                if (t.Zxid <= prev) throw new ArgumentException($"zxid 0x{t.Zxid:x} is not above the last queued 0x{prev:x}", nameof(txns));
+                prev = t.Zxid;
+            }
+            _lastQueued = prev;
+            _pending.AddRange(txns);
+            (done, start) = Enqueue();
+        }
+        if (start) _ = Task.Run(FlushLoop);
+        return done;
+    }
+
+    /// <summary>Runs <paramref name="action"/> on the log between batches, after every record queued
+    /// before this call is durable (e.g. <see cref="TxnLog.PurgeBefore"/>).</summary>
+    public Task ExecuteAsync(Action<TxnLog> action)
+    {
+        bool start;
+        Task done;
+        lock (_gate)
+        {
+            if (_closed) throw new ObjectDisposedException(nameof(GroupCommitLog));
+            if (_fault != null) return Task.FromException(new IOException("the log failed an earlier write", _fault));
+            _pendingActions.Add(action);
+            (done, start) = Enqueue();
+        }
+        if (start) _ = Task.Run(FlushLoop);
+        return done;
+    }
+
+    private (Task Done, bool Start) Enqueue()
+    {
+        _pendingDone ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var start = !_flushing;
+        _flushing = true;
+        return (_pendingDone.Task, start);
+    }
+
+    private void FlushLoop()
+    {
+        while (true)
+        {
+            List<Txn> batch;
+            List<Action<TxnLog>> actions;
+            TaskCompletionSource done;
+            lock (_gate)
+            {
+                if (_pendingDone == null)
+                {
+                    _flushing = false;
+                    return;
+                }
+                batch = _pending;
+                actions = _pendingActions;
+                done = _pendingDone;
+                _pending = [];
+                _pendingActions = [];
+                _pendingDone = null;
+                _lastBatch = done.Task;
+            }
+            try
+            {
+                _log.Append(batch);
+                _log.Sync();
+                foreach (var a in actions) a(_log);
+                done.SetResult();
+            }
+            catch (Exception e)
+            {
+                TaskCompletionSource? later;
+                lock (_gate)
+                {
+                    _fault = e;
+                    later = _pendingDone;
+                    _pendingDone = null;
+                    _pending.Clear();
+                    _pendingActions.Clear();
+                    _flushing = false;
+                }
+                done.SetException(e);
+                later?.SetException(new IOException("the log failed an earlier write", e));
+                return;
+            }
+        }
+    }
+
+    /// <summary>Stops taking calls and waits until everything queued is durable (or failed).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        Task last;
+        lock (_gate)
+        {
+            _closed = true;
+            last = _pendingDone?.Task ?? _lastBatch;
+        }
+        try
+        {
+            await last.ConfigureAwait(false);
+        }
+        catch
+        {
+            // Already reported to the callers of that batch.
+        }
+    }
+}

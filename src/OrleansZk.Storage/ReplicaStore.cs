@@ -1,0 +1,154 @@
+using OrleansZk.Core;
+
+namespace OrleansZk.Storage;
+
+/// <summary>
+/// One replica's data directory: the <c>LOCK</c> file, the transaction log (<c>log/</c>) and the
+/// DataTree snapshots (<c>snap/</c>). Opening takes the lock (so two stores never share a
+/// directory) and recovers the log; <see cref="Recover{T}"/> rebuilds the state; snapshots are
+/// taken every <see cref="StorageOptions.SnapCount"/> transactions and old files purged.
+/// Layout and rules: docs/storage-format.md. Not thread-safe: the replica's pipeline drives it
+/// (the log may be handed to a <see cref="GroupCommitLog"/>, see <see cref="OpenGroupCommit"/>).
+/// </summary>
+public sealed partial class ReplicaStore : IAsyncDisposable
+{
+    private readonly DirectoryLock _lock;
+    private GroupCommitLog? _groupCommit;
+    private long _sinceSnapshot;
+
+    private ReplicaStore(StorageOptions options, DirectoryLock dirLock, TxnLog log, SnapshotStore snapshots)
+    {
+        Options = options;
+        _lock = dirLock;
+        Log = log;
+        Snapshots = snapshots;
+    }
+
+    /// <summary>The settings the store was opened with.</summary>
+    public StorageOptions Options { get; }
+
+    /// <summary>The transaction log (also the ZAB engine's <see cref="Zab.IZabStorage"/>).</summary>
+    public TxnLog Log { get; }
+
+    /// <summary>The snapshot files.</summary>
+    public SnapshotStore Snapshots { get; }
+
+    /// <summary>
+    /// Validates <paramref name="options"/>, locks <see cref="StorageOptions.DataDir"/> (throws
+    /// <see cref="DataDirectoryLockedException"/> if another store holds it) and recovers the log
+    /// (throws <see cref="LogCorruptException"/> on damage that is not a torn tail).
+    /// </summary>
+    public static ReplicaStore Open(StorageOptions options)
+    {
+        options.Validate();
+        var dirLock = DirectoryLock.Acquire(options.DataDir);
+        try
+        {
+            var log = TxnLog.Open(Path.Combine(options.DataDir, "log"), options);
+            var snapshots = new SnapshotStore(Path.Combine(options.DataDir, "snap"), options.ForceSync);
+            return new ReplicaStore(options, dirLock, log, snapshots);
+        }
+        catch
+        {
+            dirLock.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The group-commit front over <see cref="Log"/> (created on first call; from then on
+    /// write the log only through it).</summary>
+    public GroupCommitLog OpenGroupCommit() => _groupCommit ??= new GroupCommitLog(Log);
+
+    /// <summary>Counts committed transactions; true once <see cref="StorageOptions.SnapCount"/> have
+    /// been counted since the last snapshot began (or since recovery).</summary>
+    public bool NoteCommitted(int count = 1)
+    {
+        _sinceSnapshot += count;
+        return _sinceSnapshot >= Options.SnapCount;
+    }
+
+    /// <summary>
+    /// Starts a point-in-time snapshot of <paramref name="tree"/> as of its <see cref="DataTree.LastZxid"/>
+    /// (the tree must hold every committed txn up to it and no other). Call
+    /// <see cref="TreeSnapshot.WriteSome"/> between applies until it returns true; the file is then
+    /// durable. Resets the <see cref="NoteCommitted"/> count.
+    /// </summary>
+    public TreeSnapshot BeginSnapshot(DataTree tree)
+    {
+        var pending = Snapshots.Begin(tree.LastZxid);
+        try
+        {
+            var writer = tree.BeginSnapshot(pending.Stream);
+            _sinceSnapshot = 0;
+            return new TreeSnapshot(pending, writer);
+        }
+        catch
+        {
+            pending.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Writes a whole snapshot of <paramref name="tree"/> now, then purges; returns its zxid.</summary>
+    public async Task<long> TakeSnapshotAsync(DataTree tree)
+    {
+        using var snap = BeginSnapshot(tree);
+        while (!snap.WriteSome(int.MaxValue)) { }
+        await PurgeAsync().ConfigureAwait(false);
+        return snap.Zxid;
+    }
+
+    /// <summary>
+    /// Deletes all but the newest <see cref="StorageOptions.PurgeRetainCount"/> snapshots, then the log
+    /// segments whose records are all at or below the oldest snapshot kept (replay from any kept
+    /// snapshot stays possible). Through the group-commit front when there is one.
+    /// </summary>
+    public Task PurgeAsync()
+    {
+        if (Snapshots.Purge(Options.PurgeRetainCount) is not { } oldest) return Task.CompletedTask;
+        if (_groupCommit != null) return _groupCommit.ExecuteAsync(log => log.PurgeBefore(oldest));
+        Log.PurgeBefore(oldest);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Drains the group-commit front, closes the log and releases the lock.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_groupCommit != null) await _groupCommit.DisposeAsync().ConfigureAwait(false);
+        Log.Dispose();
+        _lock.Dispose();
+    }
+}
+
+/// <summary>A DataTree snapshot being written in slices (see <see cref="ReplicaStore.BeginSnapshot"/>).</summary>
+public sealed class TreeSnapshot : IDisposable
+{
+    private readonly PendingSnapshot _pending;
+    private readonly SnapshotWriter _writer;
+
+    internal TreeSnapshot(PendingSnapshot pending, SnapshotWriter writer)
+    {
+        _pending = pending;
+        _writer = writer;
+    }
+
+    /// <summary>The zxid the snapshot is as of.</summary>
+    public long Zxid => _pending.Zxid;
+
+    /// <summary>True once committed (durable under its final name).</summary>
+    public bool Completed { get; private set; }
+
+    /// <summary>Writes up to <paramref name="maxNodes"/> more nodes; when the tree is done, commits
+    /// the file (fsync, rename, directory fsync) and returns true.</summary>
+    public bool WriteSome(int maxNodes)
+    {
+        if (Completed) return true;
+        if (!_writer.WriteSome(maxNodes)) return false;
+        _pending.Commit();
+        Completed = true;
+        return true;
+    }
+
+    /// <summary>Abandons the snapshot if it is not complete (the temp file is deleted).</summary>
+    public void Dispose() => _pending.Dispose();
+}
