@@ -78,9 +78,10 @@ public sealed partial class ReplicaStore : IAsyncDisposable
         var pending = Snapshots.Begin(tree.LastZxid);
         try
         {
-            var writer = tree.BeginSnapshot(pending.Stream);
+            var sink = new DiscardableStream(pending.Stream);
+            var writer = tree.BeginSnapshot(sink);
             _sinceSnapshot = 0;
-            return new TreeSnapshot(pending, writer);
+            return new TreeSnapshot(pending, writer, sink);
         }
         catch
         {
@@ -118,37 +119,4 @@ public sealed partial class ReplicaStore : IAsyncDisposable
         Log.Dispose();
         _lock.Dispose();
     }
-}
-
-/// <summary>A DataTree snapshot being written in slices (see <see cref="ReplicaStore.BeginSnapshot"/>).</summary>
-public sealed class TreeSnapshot : IDisposable
-{
-    private readonly PendingSnapshot _pending;
-    private readonly SnapshotWriter _writer;
-
-    internal TreeSnapshot(PendingSnapshot pending, SnapshotWriter writer)
-    {
-        _pending = pending;
-        _writer = writer;
-    }
-
-    /// <summary>The zxid the snapshot is as of.</summary>
-    public long Zxid => _pending.Zxid;
-
-    /// <summary>True once committed (durable under its final name).</summary>
-    public bool Completed { get; private set; }
-
-    /// <summary>Writes up to <paramref name="maxNodes"/> more nodes; when the tree is done, commits
-    /// the file (fsync, rename, directory fsync) and returns true.</summary>
-    public bool WriteSome(int maxNodes)
-    {
-        if (Completed) return true;
-        if (!_writer.WriteSome(maxNodes)) return false;
-        _pending.Commit();
-        Completed = true;
-        return true;
-    }
-
-    /// <summary>Abandons the snapshot if it is not complete (the temp file is deleted).</summary>
-    public void Dispose() => _pending.Dispose();
 }

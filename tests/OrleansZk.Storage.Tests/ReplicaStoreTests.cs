@@ -145,6 +145,18 @@ public sealed class ReplicaStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Abandoning_a_snapshot_deletes_its_file_and_frees_the_tree_for_the_next()
+    {
+        await using var store = ReplicaStore.Open(Options());
+        var live = await Run(store, new DataTree(), TreeTxns.Script(50));
+        using (var abandoned = store.BeginSnapshot(live))
+            Assert.False(abandoned.WriteSome(1));
+        Assert.Empty(Directory.GetFiles(_tmp.Sub("snap")));
+        Assert.Equal(50, await store.TakeSnapshotAsync(live));
+        Assert.Equal([50L], store.Snapshots.Zxids());
+    }
+
+    [Fact]
     public async Task Group_commit_pipeline_with_snapshots_and_purges_recovers_every_acknowledged_txn()
     {
         DataTree live = new();

@@ -1,0 +1,78 @@
+using OrleansZk.Core;
+
+namespace OrleansZk.Storage;
+
+/// <summary>
+/// A DataTree snapshot being written in slices (see <see cref="ReplicaStore.BeginSnapshot"/>), on
+/// the tree's thread, interleaved with applies.
+/// </summary>
+public sealed class TreeSnapshot : IDisposable
+{
+    private readonly PendingSnapshot _pending;
+    private readonly SnapshotWriter _writer;
+    private readonly DiscardableStream _sink;
+
+    internal TreeSnapshot(PendingSnapshot pending, SnapshotWriter writer, DiscardableStream sink)
+    {
+        _pending = pending;
+        _writer = writer;
+        _sink = sink;
+    }
+
+    /// <summary>The zxid the snapshot is as of.</summary>
+    public long Zxid => _pending.Zxid;
+
+    /// <summary>True once committed (durable under its final name).</summary>
+    public bool Completed { get; private set; }
+
+    /// <summary>Writes up to <paramref name="maxNodes"/> more nodes; when the tree is done, commits
+    /// the file (fsync, rename, directory fsync) and returns true. On an I/O error the snapshot is
+    /// abandoned (as by <see cref="Dispose"/>) and the error rethrown.</summary>
+    public bool WriteSome(int maxNodes)
+    {
+        if (Completed) return true;
+        try
+        {
+            if (!_writer.WriteSome(maxNodes)) return false;
+            _pending.Commit();
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+        Completed = true;
+        return true;
+    }
+
+    /// <summary>
+    /// Abandons an unfinished snapshot: deletes the temp file and releases the tree for the next
+    /// snapshot. <see cref="SnapshotWriter"/> has no abort, so the rest of the tree is walked into
+    /// a discarding sink (CPU only, no I/O) to end it.
+    /// </summary>
+    public void Dispose()
+    {
+        if (Completed || _sink.Discarding) return;
+        _sink.Discarding = true;
+        _writer.WriteSome(int.MaxValue);
+        _pending.Dispose();
+    }
+}
+
+/// <summary>A write-only pass-through stream that can be switched to drop everything.</summary>
+internal sealed class DiscardableStream(Stream inner) : Stream
+{
+    public bool Discarding { get; set; }
+
+    public override bool CanRead => false;
+    public override bool CanSeek => false;
+    public override bool CanWrite => true;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() { if (!Discarding) inner.Flush(); }
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) { if (!Discarding) inner.Write(buffer, offset, count); }
+    public override void Write(ReadOnlySpan<byte> buffer) { if (!Discarding) inner.Write(buffer); }
+}
