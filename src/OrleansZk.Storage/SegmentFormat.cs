@@ -7,15 +7,17 @@ namespace OrleansZk.Storage;
 /// Byte layout of log segment files (see docs/storage-format.md). All integers little-endian.
 /// <code>
 /// header (32 bytes): magic "OZKLOG\0\0" | u16 version | u16 flags | u32 0 | i64 baseZxid | u32 0 | u32 crc32c(bytes 0..27)
-/// record:            u32 payloadLength | i64 zxid | u32 crc32c(length, zxid, payload) | payload
+/// record:            u32 payloadLength | i64 zxid | u32 crc32c(payload) | u32 crc32c(bytes 0..15 of the record) | payload
 /// </code>
+/// The header has a CRC of its own so that recovery, searching damaged bytes for a valid record,
+/// rejects almost every offset after 16 bytes instead of hashing a bogus multi-megabyte "payload".
 /// </summary>
 internal static class SegmentFormat
 {
     public static ReadOnlySpan<byte> Magic => "OZKLOG\0\0"u8;
     public const ushort Version = 1;
     public const int HeaderSize = 32;
-    public const int RecordHeaderSize = 16;
+    public const int RecordHeaderSize = 20;
     /// <summary>Header flag: this segment starts a new log (<see cref="TxnLog.ResetTo"/>); every
     /// segment before it is superseded.</summary>
     public const ushort FlagReset = 1;
@@ -62,30 +64,33 @@ internal static class SegmentFormat
     {
         BinaryPrimitives.WriteUInt32LittleEndian(dst, (uint)payload.Length);
         BinaryPrimitives.WriteInt64LittleEndian(dst[4..], zxid);
+        BinaryPrimitives.WriteUInt32LittleEndian(dst[12..], Crc32C.Compute(payload));
+        BinaryPrimitives.WriteUInt32LittleEndian(dst[16..], Crc32C.Compute(dst[..16]));
         payload.CopyTo(dst[RecordHeaderSize..]);
-        var crc = Crc32C.Append(Crc32C.Compute(dst[..12]), payload);
-        BinaryPrimitives.WriteUInt32LittleEndian(dst[12..], crc);
     }
 
     /// <summary>
     /// Checks the record at <paramref name="pos"/>: it must fit in <paramref name="data"/>, have a
-    /// length up to <paramref name="maxPayload"/>, a zxid above <paramref name="prevZxid"/> and a
-    /// matching CRC. Returns null when valid, else what is wrong.
+    /// header CRC that matches, a zxid above <paramref name="prevZxid"/>, a length up to
+    /// <paramref name="maxPayload"/> and a payload CRC that matches. Returns null when valid, else
+    /// what is wrong.
     /// </summary>
     public static string? CheckRecord(ReadOnlySpan<byte> data, int pos, long prevZxid, int maxPayload, out long zxid, out int payloadLength)
     {
         zxid = 0;
         payloadLength = 0;
         if (data.Length - pos < RecordHeaderSize) return "record header cut short";
-        var len = BinaryPrimitives.ReadUInt32LittleEndian(data[pos..]);
-        zxid = BinaryPrimitives.ReadInt64LittleEndian(data[(pos + 4)..]);
-        if (len == 0 && zxid == 0) return "zero-filled (end of records)";
+        var header = data.Slice(pos, RecordHeaderSize);
+        if (header.IndexOfAnyExcept((byte)0) < 0) return "zero-filled (end of records)";
+        if (BinaryPrimitives.ReadUInt32LittleEndian(header[16..]) != Crc32C.Compute(header[..16])) return "record header CRC mismatch";
+        var len = BinaryPrimitives.ReadUInt32LittleEndian(header);
+        zxid = BinaryPrimitives.ReadInt64LittleEndian(header[4..]);
         if (zxid <= prevZxid) return $"zxid 0x{zxid:x} not above the previous 0x{prevZxid:x}";
         if (len > (uint)maxPayload) return $"length {len} above the maximum {maxPayload}";
         if (data.Length - pos - RecordHeaderSize < len) return $"payload of {len} bytes cut short";
         payloadLength = (int)len;
-        var crc = Crc32C.Append(Crc32C.Compute(data.Slice(pos, 12)), data.Slice(pos + RecordHeaderSize, payloadLength));
-        if (crc != BinaryPrimitives.ReadUInt32LittleEndian(data[(pos + 12)..])) return "CRC mismatch";
+        if (BinaryPrimitives.ReadUInt32LittleEndian(header[12..]) != Crc32C.Compute(data.Slice(pos + RecordHeaderSize, payloadLength)))
+            return "payload CRC mismatch";
         return null;
     }
 }

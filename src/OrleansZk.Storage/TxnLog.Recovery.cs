@@ -33,7 +33,7 @@ public sealed partial class TxnLog
             var headers = files.Select(f => (f.Seq, f.Path, Header: ReadHeaderOrThrow(f.Path))).ToList();
             var firstKept = headers.FindLastIndex(h => (h.Header.Flags & SegmentFormat.FlagReset) != 0);
             for (var i = 0; i < firstKept; i++) File.Delete(headers[i].Path);
-            if (firstKept > 0) FileSync.SyncDirectory(directory);
+            if (firstKept > 0 && options.ForceSync) FileSync.SyncDirectory(directory);
             headers.RemoveRange(0, Math.Max(firstKept, 0));
 
             for (var i = 0; i < headers.Count; i++)

@@ -4,7 +4,8 @@ namespace OrleansZk.Storage.Tests;
 public sealed class RecoveryTests : IDisposable
 {
     private const int Payload = 60;
-    private const int RecordSize = 16 + Payload;
+    private const int RecordHeader = 20;
+    private const int RecordSize = RecordHeader + Payload;
     private const int HeaderSize = 32;
     private static long Start(long zxid) => HeaderSize + (zxid - 1) * RecordSize;
 
@@ -77,11 +78,11 @@ public sealed class RecoveryTests : IDisposable
     public void A_crc_mismatch_in_the_last_record_is_a_torn_tail()
     {
         var bytes = WriteLog(_tmp.Sub("orig"), 5);
-        bytes[Start(5) + 16 + 7] ^= 0x01;
+        bytes[Start(5) + RecordHeader + 7] ^= 0x01;
         var dir = FreshCopy(bytes, 0);
         using var log = TxnLog.Open(dir, T.Options(dir));
         T.AssertSame(T.Txns(1, 4, Payload), log.ReadAfter(0));
-        Assert.Equal("CRC mismatch", log.Recovery.Problem);
+        Assert.Equal("payload CRC mismatch", log.Recovery.Problem);
         Assert.Equal(RecordSize, log.Recovery.DiscardedBytes);
     }
 
@@ -100,6 +101,25 @@ public sealed class RecoveryTests : IDisposable
         var after = File.ReadAllBytes(T.Segments(dir).Single());
         Assert.Equal(4096, after.Length);
         Assert.True(after.AsSpan((int)Start(6)).IndexOfAnyExcept((byte)0) < 0);
+    }
+
+    [Fact]
+    public void Megabytes_of_garbage_after_the_last_record_are_searched_and_cut()
+    {
+        var dir = _tmp.Sub("big");
+        var options = T.Options(dir, segmentBytes: 4 << 20);
+        using (var log = TxnLog.Open(dir, options))
+        {
+            log.Append(T.Txns(1, 5, Payload));
+            log.Sync();
+        }
+        var seg = T.Segments(dir).Single();
+        var bytes = File.ReadAllBytes(seg);
+        new Random(3).NextBytes(bytes.AsSpan((int)Start(6), 2 << 20));
+        File.WriteAllBytes(seg, bytes);
+        using var reopened = TxnLog.Open(dir, options);
+        T.AssertSame(T.Txns(1, 5, Payload), reopened.ReadAfter(0));
+        Assert.Equal(2 << 20, reopened.Recovery.DiscardedBytes);
     }
 
     [Fact]
@@ -146,7 +166,7 @@ public sealed class RecoveryTests : IDisposable
         // Tear the last new record.
         var seg = T.Segments(dir).Single();
         var bytes = File.ReadAllBytes(seg);
-        var lastStart = Start(6) + 16 + 20;
+        var lastStart = Start(6) + RecordHeader + 20;
         Array.Clear(bytes, (int)lastStart + 20, 16);
         File.WriteAllBytes(seg, bytes);
         using var reopened = TxnLog.Open(dir, T.Options(dir));
