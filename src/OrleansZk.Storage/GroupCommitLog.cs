@@ -9,7 +9,8 @@ namespace OrleansZk.Storage;
 /// its records are durable (<see cref="StorageOptions.ForceSync"/> on).
 /// <para>Ordering: records are written in the order the <c>AppendAsync</c> calls returned, and zxids
 /// must increase in that order (checked synchronously: a call with a zxid not above the last one
-/// queued throws <see cref="ArgumentException"/> and queues nothing). Callers that pick zxids
+/// queued, or a payload above <see cref="StorageOptions.MaxRecordBytes"/>, throws
+/// <see cref="ArgumentException"/> and queues nothing). Callers that pick zxids
 /// concurrently must pick and call under one lock of their own.</para>
 /// <para>Once a <see cref="GroupCommitLog"/> owns a log, touch the log only through
 /// <see cref="ExecuteAsync"/>. A failed write faults that batch and every later call.</para>
@@ -71,6 +72,8 @@ public sealed class GroupCommitLog : IAsyncDisposable
             foreach (var t in txns)
             {
                 if (t.Zxid <= prev) throw new ArgumentException($"zxid 0x{t.Zxid:x} is not above the last queued 0x{prev:x}", nameof(txns));
+                if (t.Payload.Length > _log.MaxRecordBytes)
+                    throw new ArgumentException($"payload of {t.Payload.Length} bytes exceeds MaxRecordBytes {_log.MaxRecordBytes}", nameof(txns));
                 prev = t.Zxid;
             }
             _lastQueued = prev;

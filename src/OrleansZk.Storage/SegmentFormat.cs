@@ -22,6 +22,10 @@ internal static class SegmentFormat
     /// segment before it is superseded.</summary>
     public const ushort FlagReset = 1;
     public const string FilePrefix = "log.";
+    /// <summary>The format's cap on a payload (1 GiB). Recovery checks lengths against this, never
+    /// against <see cref="StorageOptions.MaxRecordBytes"/>: lowering that setting must not turn
+    /// records already written into "damage".</summary>
+    public const int MaxPayload = 1 << 30;
 
     public static string FileName(long seq) => $"{FilePrefix}{seq:x16}";
 

@@ -19,8 +19,9 @@ public sealed record StorageOptions
     /// that grows past it.</summary>
     public long SegmentBytes { get; init; } = 64L << 20;
 
-    /// <summary>Largest payload a record may carry, in bytes (default 64 MiB). Recovery treats a
-    /// length field above it as damage.</summary>
+    /// <summary>Largest payload <see cref="TxnLog.Append(IReadOnlyList{Zab.Txn})"/> accepts, in bytes
+    /// (default 64 MiB, at most 1 GiB, the format's cap). Only new appends are checked: records
+    /// already in the log stay valid if the setting is lowered.</summary>
     public int MaxRecordBytes { get; init; } = 64 << 20;
 
     /// <summary>Take a DataTree snapshot after this many transactions since the last one (default 100,000).</summary>
@@ -35,7 +36,8 @@ public sealed record StorageOptions
     {
         if (string.IsNullOrWhiteSpace(DataDir)) throw new ArgumentException("DataDir must be set", nameof(DataDir));
         if (SegmentBytes < 4096) throw new ArgumentException($"SegmentBytes must be at least 4096 (was {SegmentBytes})", nameof(SegmentBytes));
-        if (MaxRecordBytes < 1) throw new ArgumentException($"MaxRecordBytes must be positive (was {MaxRecordBytes})", nameof(MaxRecordBytes));
+        if (MaxRecordBytes < 1 || MaxRecordBytes > SegmentFormat.MaxPayload)
+            throw new ArgumentException($"MaxRecordBytes must be between 1 and {SegmentFormat.MaxPayload} (was {MaxRecordBytes})", nameof(MaxRecordBytes));
         if (SnapCount < 1) throw new ArgumentException($"SnapCount must be positive (was {SnapCount})", nameof(SnapCount));
         if (PurgeRetainCount < 1) throw new ArgumentException($"PurgeRetainCount must be at least 1 (was {PurgeRetainCount})", nameof(PurgeRetainCount));
     }

@@ -5,7 +5,9 @@ namespace OrleansZk.Storage;
 public sealed partial class TxnLog
 {
     /// <summary>
-    /// Opens (creating if needed) the log in <paramref name="directory"/> and recovers it:
+    /// Opens (creating if needed) the log in <paramref name="directory"/> and recovers it (of
+    /// <paramref name="options"/> it uses ForceSync, SegmentBytes and MaxRecordBytes; DataDir is not
+    /// consulted — <see cref="ReplicaStore"/> passes <c>DataDir/log</c>):
     /// leftover <c>*.tmp</c> files are deleted; segments before the newest reset segment are deleted;
     /// every record is checked (length, zxid order, CRC). A damaged tail of the last segment — a torn
     /// record, garbage, a CRC mismatch — with no valid record after it is cut off (zero-filled) and
@@ -88,7 +90,7 @@ public sealed partial class TxnLog
             string? problem = null;
             while (pos < data.Length)
             {
-                problem = SegmentFormat.CheckRecord(data, pos, prev, options.MaxRecordBytes, out var zxid, out var len);
+                problem = SegmentFormat.CheckRecord(data, pos, prev, SegmentFormat.MaxPayload, out var zxid, out var len);
                 if (problem != null) break;
                 seg.Records.Add(new RecordRef(zxid, pos, len));
                 prev = zxid;
@@ -124,7 +126,7 @@ public sealed partial class TxnLog
         private int FindValidRecord(byte[] data, int from, int end, long prev)
         {
             for (var p = from; p < end; p++)
-                if (SegmentFormat.CheckRecord(data, p, prev, options.MaxRecordBytes, out _, out _) == null) return p;
+                if (SegmentFormat.CheckRecord(data, p, prev, SegmentFormat.MaxPayload, out _, out _) == null) return p;
             return -1;
         }
     }

@@ -53,6 +53,9 @@ public sealed partial class TxnLog : IZabStorage, IDisposable
     /// <summary>Number of segment files.</summary>
     public int SegmentCount => _segments.Count;
 
+    /// <summary>The largest payload <see cref="Append(IReadOnlyList{Txn})"/> accepts.</summary>
+    public int MaxRecordBytes => _options.MaxRecordBytes;
+
     /// <summary>fsyncs of segment files so far (tests and benchmarks count group commits with it).</summary>
     internal long SyncCount => Volatile.Read(ref _syncCount);
 

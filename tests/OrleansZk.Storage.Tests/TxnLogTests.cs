@@ -56,6 +56,21 @@ public sealed class TxnLogTests : IDisposable
     }
 
     [Fact]
+    public void Lowering_MaxRecordBytes_refuses_big_appends_but_keeps_big_records_already_written()
+    {
+        using (var log = Open())
+        {
+            log.Append([T.Txn(1, 5000), T.Txn(2, 10)]);
+            log.Sync();
+        }
+        var small = T.Options(_tmp.Path) with { MaxRecordBytes = 100 };
+        using var reopened = TxnLog.Open(_tmp.Path, small);
+        T.AssertSame([T.Txn(1, 5000), T.Txn(2, 10)], reopened.ReadAfter(0));
+        Assert.Throws<ArgumentException>(() => reopened.Append([T.Txn(3, 101)]));
+        reopened.Append([T.Txn(3, 100)]);
+    }
+
+    [Fact]
     public void Log_rolls_into_segments_and_recovers_across_them()
     {
         var txns = T.Txns(1, 300, size: 100); // ~35 KB over 4 KiB segments
