@@ -12,8 +12,14 @@ public sealed partial class ReplicaStore
     /// <paramref name="apply"/> (which decodes the opaque payload; this store never does).
     /// Throws <see cref="RecoveryException"/> when the log does not reach back to the snapshot
     /// (the log starts after a zxid above it): replay would skip transactions.
+    /// <para>Replay stops after <paramref name="replayThrough"/>. A standalone replica replays
+    /// everything (each record it logged was committed once durable). A ZAB replica must not: its
+    /// log may end in proposals that were never committed, so it passes the snapshot's zxid
+    /// (<c>replayThrough: 0</c> replays nothing) and lets <see cref="Zab.ZabPeer"/>, constructed with
+    /// <c>appliedZxid</c> = <see cref="RecoveredState{T}.LastZxid"/>, deliver the commits.</para>
     /// </summary>
-    public RecoveredState<T> Recover<T>(Func<Stream, long, T> loadSnapshot, Func<T> createEmpty, Action<T, ZabTxn> apply)
+    public RecoveredState<T> Recover<T>(Func<Stream, long, T> loadSnapshot, Func<T> createEmpty, Action<T, ZabTxn> apply,
+        long replayThrough = long.MaxValue)
     {
         var skipped = new List<SkippedSnapshot>();
         var loaded = Snapshots.LoadNewestValid(loadSnapshot, skipped);
@@ -24,13 +30,16 @@ public sealed partial class ReplicaStore
                 : $"the newest valid snapshot is at zxid 0x{snapZxid:x}, but the log starts after 0x{Log.BaseZxid:x}{Describe(skipped)}");
         var state = loaded != null ? loaded.State : createEmpty();
         long replayed = 0;
+        var last = snapZxid;
         foreach (var txn in Log.ReadAfter(snapZxid))
         {
+            if (txn.Zxid > replayThrough) break;
             apply(state, txn);
             replayed++;
+            last = txn.Zxid;
         }
         _sinceSnapshot = replayed;
-        return new RecoveredState<T>(state, snapZxid, Math.Max(snapZxid, Log.LastZxid), replayed, skipped, Log.Recovery);
+        return new RecoveredState<T>(state, snapZxid, last, replayed, skipped, Log.Recovery);
     }
 
     /// <summary>
@@ -38,8 +47,8 @@ public sealed partial class ReplicaStore
     /// <see cref="DataTree.LoadSnapshot"/> (and must be as of the zxid in their name); with none the
     /// tree starts empty (<c>new DataTree()</c>). <paramref name="apply"/> decodes and applies one txn.
     /// </summary>
-    public RecoveredState<DataTree> RecoverDataTree(Action<DataTree, ZabTxn> apply) =>
-        Recover(LoadTree, () => new DataTree(), apply);
+    public RecoveredState<DataTree> RecoverDataTree(Action<DataTree, ZabTxn> apply, long replayThrough = long.MaxValue) =>
+        Recover(LoadTree, () => new DataTree(), apply, replayThrough);
 
     private static DataTree LoadTree(Stream stream, long zxid)
     {
@@ -56,7 +65,8 @@ public sealed partial class ReplicaStore
 /// <summary>The outcome of <see cref="ReplicaStore.Recover{T}"/>.</summary>
 /// <param name="State">The rebuilt state.</param>
 /// <param name="SnapshotZxid">Zxid of the snapshot loaded (0 when none).</param>
-/// <param name="LastZxid">The last zxid now reflected in <paramref name="State"/>.</param>
+/// <param name="LastZxid">The last zxid now reflected in <paramref name="State"/> (the snapshot's,
+/// or the last txn replayed).</param>
 /// <param name="Replayed">Log txns applied after the snapshot.</param>
 /// <param name="SkippedSnapshots">Newer snapshots that failed to load, newest first.</param>
 /// <param name="Log">What log recovery found (e.g. a cut torn tail).</param>

@@ -49,6 +49,12 @@ public sealed class ReplicaStoreTests : IDisposable
         Assert.Equal((400L, 100L, 500L), (r.SnapshotZxid, r.Replayed, r.LastZxid));
         Assert.Empty(r.SkippedSnapshots);
         AssertSameTree(live, r.State);
+
+        // A ZAB replica replays nothing past its snapshot: the engine re-delivers the commits.
+        var zab = reopened.RecoverDataTree((_, _) => throw new InvalidOperationException("no replay expected"), replayThrough: 0);
+        Assert.Equal((400L, 0L, 400L), (zab.SnapshotZxid, zab.Replayed, zab.LastZxid));
+        var partial = reopened.RecoverDataTree(TreeTxns.Apply, replayThrough: 450);
+        Assert.Equal((50L, 450L), (partial.Replayed, partial.LastZxid));
     }
 
     [Fact]
