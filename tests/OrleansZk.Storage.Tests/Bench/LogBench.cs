@@ -15,7 +15,7 @@ internal static class LogBench
     public static async Task<int> RunAsync(string tempRoot)
     {
         Console.WriteLine($"payload {PayloadBytes} B, 64 MiB preallocated segments, temp root {tempRoot}");
-        Console.WriteLine("case                                      | appends/s (median of 3) | fsyncs per 1,000 records");
+        Console.WriteLine("case                                      | appends/s (median of 3) | fsyncs / 1,000 rec | batches / 1,000 rec");
         foreach (var force in new[] { true, false })
         {
             var n = force ? 3_000 : 200_000;
@@ -30,6 +30,7 @@ internal static class LogBench
     {
         var rates = new List<double>();
         var syncsPerK = new List<double>();
+        var batchesPerK = new List<double>();
         for (var run = 0; run < 3; run++)
         {
             var dir = Path.Combine(tempRoot, "ozk-bench-" + Guid.NewGuid().ToString("N"));
@@ -43,6 +44,7 @@ internal static class LogBench
                 await front.DisposeAsync();
                 rates.Add(count / sw.Elapsed.TotalSeconds);
                 syncsPerK.Add(log.SyncCount * 1000.0 / count);
+                batchesPerK.Add(front.BatchCount * 1000.0 / count);
             }
             finally
             {
@@ -51,7 +53,9 @@ internal static class LogBench
         }
         rates.Sort();
         syncsPerK.Sort();
-        Console.WriteLine($"{name,-42}| {rates[1],23:N0} | {syncsPerK[1],6:N1}   (runs: {string.Join(", ", rates.Select(r => r.ToString("N0")))})");
+        batchesPerK.Sort();
+        var batches = name.StartsWith("direct") ? "-" : batchesPerK[1].ToString("N1");
+        Console.WriteLine($"{name,-42}| {rates[1],23:N0} | {syncsPerK[1],18:N1} | {batches,19}   (runs: {string.Join(", ", rates.Select(r => r.ToString("N0")))})");
     }
 
     private static void Direct(TxnLog log, int count)
