@@ -70,8 +70,9 @@ public sealed partial class ReplicaStore : IAsyncDisposable
     /// <summary>
     /// Starts a point-in-time snapshot of <paramref name="tree"/> as of its <see cref="DataTree.LastZxid"/>
     /// (the tree must hold every committed txn up to it and no other). Call
-    /// <see cref="TreeSnapshot.WriteSome"/> between applies until it returns true; the file is then
-    /// durable. Resets the <see cref="NoteCommitted"/> count.
+    /// <see cref="TreeSnapshot.WriteSome"/> between applies until it returns true, then await
+    /// <see cref="TreeSnapshot.Committed"/> (durable) before <see cref="PurgeAsync"/>. Resets the
+    /// <see cref="NoteCommitted"/> count.
     /// </summary>
     public TreeSnapshot BeginSnapshot(DataTree tree)
     {
@@ -95,6 +96,7 @@ public sealed partial class ReplicaStore : IAsyncDisposable
     {
         using var snap = BeginSnapshot(tree);
         while (!snap.WriteSome(int.MaxValue)) { }
+        await snap.Committed.ConfigureAwait(false);
         await PurgeAsync().ConfigureAwait(false);
         return snap.Zxid;
     }

@@ -22,37 +22,57 @@ public sealed class TreeSnapshot : IDisposable
     /// <summary>The zxid the snapshot is as of.</summary>
     public long Zxid => _pending.Zxid;
 
-    /// <summary>True once committed (durable under its final name).</summary>
-    public bool Completed { get; private set; }
+    /// <summary>True once every node is written (the commit may still be running, see <see cref="Committed"/>).</summary>
+    public bool Written { get; private set; }
 
-    /// <summary>Writes up to <paramref name="maxNodes"/> more nodes; when the tree is done, commits
-    /// the file (fsync, rename, directory fsync) and returns true. On an I/O error the snapshot is
-    /// abandoned (as by <see cref="Dispose"/>) and the error rethrown.</summary>
+    /// <summary>Completes when the file is durable under its final name (flush, fsync, rename,
+    /// directory fsync, on a pool thread so a large fsync never stalls the caller's pipeline);
+    /// faults if that fails. Never completes for an abandoned snapshot.</summary>
+    public Task Committed => _committed.Task;
+
+    private readonly TaskCompletionSource _committed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Writes up to <paramref name="maxNodes"/> more nodes; once the tree is done, starts the
+    /// commit (see <see cref="Committed"/>) and returns true. On an I/O error the snapshot is
+    /// abandoned (as by <see cref="Dispose"/>) and the error rethrown. Call on the tree's thread,
+    /// between applies.</summary>
     public bool WriteSome(int maxNodes)
     {
-        if (Completed) return true;
+        if (Written) return true;
         try
         {
             if (!_writer.WriteSome(maxNodes)) return false;
-            _pending.Commit();
         }
         catch
         {
             Dispose();
             throw;
         }
-        Completed = true;
+        Written = true;
+        _ = Task.Run(() =>
+        {
+            try
+            {
+                _pending.Commit();
+                _committed.SetResult();
+            }
+            catch (Exception e)
+            {
+                _pending.Dispose();
+                _committed.SetException(e);
+            }
+        });
         return true;
     }
 
     /// <summary>
     /// Abandons an unfinished snapshot: deletes the temp file and releases the tree for the next
     /// snapshot. <see cref="SnapshotWriter"/> has no abort, so the rest of the tree is walked into
-    /// a discarding sink (CPU only, no I/O) to end it.
+    /// a discarding sink (CPU only, no I/O) to end it. No effect once <see cref="Written"/>.
     /// </summary>
     public void Dispose()
     {
-        if (Completed || _sink.Discarding) return;
+        if (Written || _sink.Discarding) return;
         _sink.Discarding = true;
         _writer.WriteSome(int.MaxValue);
         _pending.Dispose();

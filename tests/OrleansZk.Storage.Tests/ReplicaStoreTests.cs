@@ -125,6 +125,7 @@ public sealed class ReplicaStoreTests : IDisposable
                 snap.WriteSome(3);
             }
             while (!snap.WriteSome(3)) { }
+            await snap.Committed;
             store.Log.Sync();
         }
         await using var reopened = ReplicaStore.Open(Options());
