@@ -214,6 +214,28 @@ public sealed class ReplicaStoreTests : IDisposable
             child.StandardInput.Close();
             if (!child.WaitForExit(10_000)) child.Kill();
         }
+        // The holder is gone: the lock is free again.
+        using var _ = DirectoryLock.Acquire(_tmp.Path);
+    }
+
+    [Fact]
+    public async Task A_corrupt_log_stops_Open_with_the_file_and_offset_and_leaves_the_directory_unlocked()
+    {
+        await using (var store = ReplicaStore.Open(Options()))
+        {
+            store.Log.Append(T.Txns(1, 10));
+            store.Log.Sync();
+        }
+        var seg = T.Segments(_tmp.Sub("log")).Single();
+        var good = File.ReadAllBytes(seg);
+        var bad = (byte[])good.Clone();
+        bad[32 + 60 * 2 + 30] ^= 1; // inside record 3 of 10 (60-byte records)
+        File.WriteAllBytes(seg, bad);
+        var e = Assert.Throws<LogCorruptException>(() => ReplicaStore.Open(Options()));
+        Assert.Equal((seg, 32L + 60 * 2), (e.FilePath, e.Offset));
+        File.WriteAllBytes(seg, good);
+        await using var reopened = ReplicaStore.Open(Options());
+        Assert.Equal(10, reopened.Log.LastZxid);
     }
 
     [Fact]
