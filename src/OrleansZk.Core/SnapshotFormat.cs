@@ -60,9 +60,25 @@ public sealed class SnapshotWriter
     /// <summary>Set once the snapshot is complete.</summary>
     public SnapshotInfo? Info { get; private set; }
 
+    /// <summary>True once <see cref="Abort"/> was called.</summary>
+    public bool Aborted { get; private set; }
+
+    /// <summary>
+    /// Abandons an unfinished snapshot: nothing more is written (the output holds an incomplete
+    /// snapshot that the loader refuses) and the tree is free for a new snapshot at once. No effect
+    /// on a complete one.
+    /// </summary>
+    public void Abort()
+    {
+        if (Info != null || Aborted) return;
+        Aborted = true;
+        _tree.EndSnapshot(this);
+    }
+
     /// <summary>Writes up to <paramref name="maxNodes"/> more nodes; returns true when the snapshot is complete (trailer written, flushed).</summary>
     public bool WriteSome(int maxNodes)
     {
+        if (Aborted) throw new InvalidOperationException("the snapshot was aborted");
         if (Info != null) return true;
         for (var written = 0; written < maxNodes && _next < _keys.Length; _next++)
         {

@@ -79,10 +79,9 @@ public sealed partial class ReplicaStore : IAsyncDisposable
         var pending = Snapshots.Begin(tree.LastZxid);
         try
         {
-            var sink = new DiscardableStream(pending.Stream);
-            var writer = tree.BeginSnapshot(sink);
+            var writer = tree.BeginSnapshot(pending.Stream);
             _sinceSnapshot = 0;
-            return new TreeSnapshot(pending, writer, sink);
+            return new TreeSnapshot(pending, writer);
         }
         catch
         {

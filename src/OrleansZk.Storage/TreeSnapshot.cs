@@ -10,13 +10,11 @@ public sealed class TreeSnapshot : IDisposable
 {
     private readonly PendingSnapshot _pending;
     private readonly SnapshotWriter _writer;
-    private readonly DiscardableStream _sink;
 
-    internal TreeSnapshot(PendingSnapshot pending, SnapshotWriter writer, DiscardableStream sink)
+    internal TreeSnapshot(PendingSnapshot pending, SnapshotWriter writer)
     {
         _pending = pending;
         _writer = writer;
-        _sink = sink;
     }
 
     /// <summary>The zxid the snapshot is as of.</summary>
@@ -67,32 +65,12 @@ public sealed class TreeSnapshot : IDisposable
 
     /// <summary>
     /// Abandons an unfinished snapshot: deletes the temp file and releases the tree for the next
-    /// snapshot. <see cref="SnapshotWriter"/> has no abort, so the rest of the tree is walked into
-    /// a discarding sink (CPU only, no I/O) to end it. No effect once <see cref="Written"/>.
+    /// snapshot (<see cref="SnapshotWriter.Abort"/>). No effect once <see cref="Written"/>.
     /// </summary>
     public void Dispose()
     {
-        if (Written || _sink.Discarding) return;
-        _sink.Discarding = true;
-        _writer.WriteSome(int.MaxValue);
+        if (Written || _writer.Aborted) return;
+        _writer.Abort();
         _pending.Dispose();
     }
-}
-
-/// <summary>A write-only pass-through stream that can be switched to drop everything.</summary>
-internal sealed class DiscardableStream(Stream inner) : Stream
-{
-    public bool Discarding { get; set; }
-
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { if (!Discarding) inner.Flush(); }
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) { if (!Discarding) inner.Write(buffer, offset, count); }
-    public override void Write(ReadOnlySpan<byte> buffer) { if (!Discarding) inner.Write(buffer); }
 }

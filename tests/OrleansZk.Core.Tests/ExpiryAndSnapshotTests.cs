@@ -95,3 +95,24 @@ public sealed class ExpiryAndSnapshotTests
         tree.WriteSnapshot(new MemoryStream());
     }
 }
+
+public sealed class SnapshotAbortTests
+{
+    [Fact]
+    public void An_aborted_snapshot_frees_the_tree_and_its_partial_output_is_refused()
+    {
+        var f = new CoreFixture();
+        for (var i = 0; i < 20; i++) f.Run(CoreFixture.Create("/n" + i));
+        var partial = new MemoryStream();
+        var w = f.Tree.BeginSnapshot(partial);
+        w.WriteSome(3);
+        w.Abort();
+        Assert.Throws<InvalidOperationException>(() => w.WriteSome(1));
+        f.Run(new SetDataRequest("/n1", [1])); // no capture into the aborted snapshot
+        Assert.Throws<InvalidDataException>(() => DataTree.LoadSnapshot(new MemoryStream(partial.ToArray())));
+        var full = new MemoryStream();
+        f.Tree.WriteSnapshot(full);
+        full.Position = 0;
+        Assert.Equal(f.Tree.ComputeDigest(), DataTree.LoadSnapshot(full).ComputeDigest());
+    }
+}
