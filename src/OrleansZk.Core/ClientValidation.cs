@@ -59,19 +59,7 @@ public static class ClientValidation
 
     private static void ValidatePathOf(ZkRequest request)
     {
-        var path = request switch
-        {
-            DeleteRequest r => r.Path,
-            SetDataRequest r => r.Path,
-            CheckRequest r => r.Path,
-            GetDataRequest r => r.Path,
-            ExistsRequest r => r.Path,
-            GetChildrenRequest r => r.Path,
-            GetAclRequest r => r.Path,
-            GetAllChildrenNumberRequest r => r.Path,
-            _ => null,
-        };
-        if (path != null || request is DeleteRequest or SetDataRequest or CheckRequest) ZkPath.Validate(path);
+        if (RequestSize.HasPath(request)) ZkPath.Validate(RequestSize.PathOf(request));
     }
 }
 

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace OrleansZk.Core;
 
 public sealed partial class DataTree
@@ -70,9 +72,13 @@ public sealed partial class DataTree
         var parentPath = ZkPath.Parent(c.Path);
         if (!_nodes.TryGetValue(parentPath, out var parent)) return new OpResult(ZkErrorCode.NoNode, c.Path);
         var acl = Intern(c.Acl);
-        if (_nodes.TryGetValue(c.Path, out var node))
+        // One hash of the path for both the lookup and the insert.
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_nodes, c.Path, out var existed);
+        DataNode node;
+        if (existed)
         {
             // Re-applied: overwrite with the same absolute values.
+            node = slot!;
             BeforeChange(c.Path, node);
             IndexRemove(c.Path, node.EphemeralOwner);
             node.Data = c.Data;
@@ -80,8 +86,7 @@ public sealed partial class DataTree
         }
         else
         {
-            node = new DataNode(c.Data, acl) { SnapGen = _snapGen };
-            _nodes[c.Path] = node;
+            slot = node = new DataNode(c.Data, acl) { SnapGen = _snapGen };
         }
         node.Czxid = node.Mzxid = node.Pzxid = txn.Zxid;
         node.Ctime = node.Mtime = txn.TimeMs;

@@ -13,8 +13,8 @@ public static class RequestSize
 
     public static int Of(WriteRequest request) => Header + Body(request);
 
-    /// <summary>The path a request is about, for error messages.</summary>
-    public static string? PathOf(WriteRequest request) => request switch
+    /// <summary>The path a request is about, or null (multi, sessions, getEphemerals).</summary>
+    public static string? PathOf(ZkRequest request) => request switch
     {
         CreateRequest r => r.Path,
         DeleteRequest r => r.Path,
@@ -22,8 +22,17 @@ public static class RequestSize
         SetAclRequest r => r.Path,
         CheckRequest r => r.Path,
         DeleteContainerRequest r => r.Path,
+        GetDataRequest r => r.Path,
+        ExistsRequest r => r.Path,
+        GetChildrenRequest r => r.Path,
+        GetAclRequest r => r.Path,
+        GetAllChildrenNumberRequest r => r.Path,
         _ => null,
     };
+
+    /// <summary>True for the requests that name a path (a null one included).</summary>
+    public static bool HasPath(ZkRequest request) =>
+        request is not (MultiRequest or CreateSessionRequest or CloseSessionRequest or GetEphemeralsRequest);
 
     private static int Body(WriteRequest request) => request switch
     {

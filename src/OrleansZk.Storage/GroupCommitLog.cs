@@ -68,15 +68,7 @@ public sealed class GroupCommitLog : IAsyncDisposable
         {
             if (_closed) throw new ObjectDisposedException(nameof(GroupCommitLog));
             if (_fault != null) return Task.FromException(new IOException("the log failed an earlier write", _fault));
-            var prev = _lastQueued;
-            foreach (var t in txns)
-            {
-                if (t.Zxid <= prev) throw new ArgumentException($"zxid 0x{t.Zxid:x} is not above the last queued 0x{prev:x}", nameof(txns));
-                if (t.Payload.Length > _log.MaxRecordBytes)
-                    throw new ArgumentException($"payload of {t.Payload.Length} bytes exceeds MaxRecordBytes {_log.MaxRecordBytes}", nameof(txns));
-                prev = t.Zxid;
-            }
-            _lastQueued = prev;
+            _lastQueued = _log.CheckBatch(txns, _lastQueued);
             _pending.AddRange(txns);
             done = Enqueue();
         }

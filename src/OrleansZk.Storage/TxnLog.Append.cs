@@ -14,7 +14,19 @@ public sealed partial class TxnLog
     public void Append(IReadOnlyList<Txn> txns)
     {
         CheckUsable();
-        var prev = LastZxid;
+        CheckBatch(txns, LastZxid);
+        if (txns.Count == 0) return;
+        Guard(() => AppendValidated(txns));
+    }
+
+    /// <summary>
+    /// Checks a batch to append after <paramref name="afterZxid"/>: zxids strictly increasing and
+    /// above it, payloads within <see cref="MaxRecordBytes"/>. Returns the batch's last zxid
+    /// (<paramref name="afterZxid"/> for an empty batch). Throws ArgumentException naming the offender.
+    /// </summary>
+    internal long CheckBatch(IReadOnlyList<Txn> txns, long afterZxid)
+    {
+        var prev = afterZxid;
         foreach (var t in txns)
         {
             if (t.Zxid <= prev) throw new ArgumentException($"zxid 0x{t.Zxid:x} is not above the previous 0x{prev:x}", nameof(txns));
@@ -22,8 +34,7 @@ public sealed partial class TxnLog
                 throw new ArgumentException($"payload of {t.Payload.Length} bytes exceeds MaxRecordBytes {_options.MaxRecordBytes}", nameof(txns));
             prev = t.Zxid;
         }
-        if (txns.Count == 0) return;
-        Guard(() => AppendValidated(txns));
+        return prev;
     }
 
     /// <summary>Appends one record (see <see cref="Append(IReadOnlyList{Txn})"/>).</summary>
