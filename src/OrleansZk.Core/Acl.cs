@@ -1,9 +1,11 @@
+using Orleans;
 using System.Text;
 
 namespace OrleansZk.Core;
 
 /// <summary>ZooKeeper's permission bits (ZooDefs.Perms).</summary>
 [Flags]
+[GenerateSerializer, Alias("zk.Perms")]
 public enum Perms
 {
     None = 0,
@@ -16,6 +18,7 @@ public enum Perms
 }
 
 /// <summary>An identity: a scheme ("world", "auth", "digest", "ip", "super") and an id within it.</summary>
+[GenerateSerializer, Immutable, Alias("zk.ZkId")]
 public readonly record struct ZkId(string Scheme, string Id)
 {
     public static readonly ZkId Anyone = new("world", "anyone");
@@ -24,6 +27,7 @@ public readonly record struct ZkId(string Scheme, string Id)
 }
 
 /// <summary>One access-control entry: the permissions granted to an identity.</summary>
+[GenerateSerializer, Immutable, Alias("zk.Acl")]
 public readonly record struct Acl(Perms Perms, ZkId Id)
 {
     public static readonly Acl OpenUnsafe = new(Perms.All, ZkId.Anyone);
@@ -82,6 +86,7 @@ public readonly record struct Acl(Perms Perms, ZkId Id)
 /// An immutable list of ACL entries with value equality, so that the tree can share one instance
 /// among all the nodes that carry the same ACL (as ZooKeeper's ReferenceCountedACLCache does).
 /// </summary>
+[Immutable]
 public sealed class AclList : IEquatable<AclList>, IReadOnlyList<Acl>
 {
     private readonly Acl[] _entries;

@@ -1,6 +1,9 @@
+using Orleans;
+
 namespace OrleansZk.Core;
 
 /// <summary>ZooKeeper's node kinds, with ZooKeeper's flag values (CreateMode.toFlag).</summary>
+[GenerateSerializer, Alias("zk.CreateMode")]
 public enum CreateMode
 {
     Persistent = 0,

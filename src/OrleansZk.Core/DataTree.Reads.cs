@@ -1,12 +1,17 @@
+using Orleans;
+
 namespace OrleansZk.Core;
 
 /// <summary>getData's answer.</summary>
+[GenerateSerializer, Alias("zk.DataResult")]
 public sealed record DataResult(byte[]? Data, Stat Stat);
 
 /// <summary>getChildren's answer: child names (unordered, as ZooKeeper) and the parent's stat.</summary>
+[GenerateSerializer, Immutable, Alias("zk.ChildrenResult")]
 public sealed record ChildrenResult(IReadOnlyList<string> Children, Stat Stat);
 
 /// <summary>getACL's answer.</summary>
+[GenerateSerializer, Immutable, Alias("zk.AclResult")]
 public sealed record AclResult(AclList Acl, Stat Stat);
 
 public sealed partial class DataTree

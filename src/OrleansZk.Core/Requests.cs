@@ -1,33 +1,45 @@
+using Orleans;
+
 namespace OrleansZk.Core;
 
 /// <summary>A client request, as the service receives it. Writes are prepared into transactions; reads are served by the tree.</summary>
+[GenerateSerializer, Alias("zk.ZkRequest")]
 public abstract record ZkRequest;
 
 /// <summary>A request that changes the tree (or the session table) and so becomes a transaction.</summary>
+[GenerateSerializer, Alias("zk.WriteRequest")]
 public abstract record WriteRequest : ZkRequest;
 
 /// <summary>create. <paramref name="Ttl"/> is in milliseconds, only for the TTL modes (-1 = none).</summary>
+[GenerateSerializer, Alias("zk.CreateRequest")]
 public sealed record CreateRequest(string Path, byte[]? Data, IReadOnlyList<Acl> Acl, CreateMode Mode, long Ttl = -1) : WriteRequest;
 
 /// <summary>delete; <paramref name="Version"/> -1 matches any version.</summary>
+[GenerateSerializer, Alias("zk.DeleteRequest")]
 public sealed record DeleteRequest(string Path, int Version = -1) : WriteRequest;
 
 /// <summary>setData; <paramref name="Version"/> -1 matches any version.</summary>
+[GenerateSerializer, Alias("zk.SetDataRequest")]
 public sealed record SetDataRequest(string Path, byte[]? Data, int Version = -1) : WriteRequest;
 
 /// <summary>setACL; <paramref name="Aversion"/> -1 matches any ACL version.</summary>
+[GenerateSerializer, Alias("zk.SetAclRequest")]
 public sealed record SetAclRequest(string Path, IReadOnlyList<Acl> Acl, int Aversion = -1) : WriteRequest;
 
 /// <summary>check: the node exists with this version (-1 = any); READ permission needed.</summary>
+[GenerateSerializer, Alias("zk.CheckRequest")]
 public sealed record CheckRequest(string Path, int Version) : WriteRequest;
 
 /// <summary>multi: all of <paramref name="Ops"/> (create, delete, setData, check) or none, at one zxid.</summary>
+[GenerateSerializer, Alias("zk.MultiRequest")]
 public sealed record MultiRequest(IReadOnlyList<WriteRequest> Ops) : WriteRequest;
 
 /// <summary>createSession: the session id is fixed by preparation; the password comes from the caller.</summary>
+[GenerateSerializer, Alias("zk.CreateSessionRequest")]
 public sealed record CreateSessionRequest(int TimeoutMs, byte[] Password) : WriteRequest;
 
 /// <summary>closeSession (also what expiry issues): deletes the session's ephemerals.</summary>
+[GenerateSerializer, Alias("zk.CloseSessionRequest")]
 public sealed record CloseSessionRequest : WriteRequest;
 
 /// <summary>
@@ -36,18 +48,26 @@ public sealed record CloseSessionRequest : WriteRequest;
 /// with BadVersion if the node changed since the scan (<paramref name="ExpectedMzxid"/>, and for
 /// containers <paramref name="ExpectedPzxid"/>) or is no container/TTL node.
 /// </summary>
+[GenerateSerializer, Alias("zk.DeleteContainerRequest")]
 public sealed record DeleteContainerRequest(string Path, long ExpectedMzxid, long ExpectedPzxid) : WriteRequest;
 
 /// <summary>A request that reads the tree.</summary>
+[GenerateSerializer, Alias("zk.ReadRequest")]
 public abstract record ReadRequest : ZkRequest;
 
+[GenerateSerializer, Alias("zk.GetDataRequest")]
 public sealed record GetDataRequest(string Path) : ReadRequest;
+[GenerateSerializer, Alias("zk.ExistsRequest")]
 public sealed record ExistsRequest(string Path) : ReadRequest;
+[GenerateSerializer, Alias("zk.GetChildrenRequest")]
 public sealed record GetChildrenRequest(string Path) : ReadRequest;
+[GenerateSerializer, Alias("zk.GetAclRequest")]
 public sealed record GetAclRequest(string Path) : ReadRequest;
+[GenerateSerializer, Alias("zk.GetAllChildrenNumberRequest")]
 public sealed record GetAllChildrenNumberRequest(string Path) : ReadRequest;
 
 /// <summary>getEphemerals of the calling session, under a path prefix ("/" or empty = all).</summary>
+[GenerateSerializer, Alias("zk.GetEphemeralsRequest")]
 public sealed record GetEphemeralsRequest(string Prefix) : ReadRequest;
 
 /// <summary>Who sends a write and when: the inputs preparation needs besides the tree.</summary>

@@ -1,3 +1,5 @@
+using Orleans;
+
 namespace OrleansZk.Core;
 
 /// <summary>
@@ -56,6 +58,7 @@ public enum WatchEventType
 public readonly record struct WatchTrigger(WatchEventType Type, string Path);
 
 /// <summary>The outcome of one op: its code, and for create the path, for create / setData / setACL the new stat.</summary>
+[GenerateSerializer, Immutable, Alias("zk.OpResult")]
 public readonly record struct OpResult(ZkErrorCode Code, string? Path = null, Stat? Stat = null);
 
 /// <summary>The outcome of applying a txn: the result (per op for a multi) and the watch triggers, in order.</summary>

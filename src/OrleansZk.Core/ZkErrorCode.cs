@@ -1,6 +1,9 @@
+using Orleans;
+
 namespace OrleansZk.Core;
 
 /// <summary>ZooKeeper's result codes, with ZooKeeper's names and numeric values (KeeperException.Code).</summary>
+[GenerateSerializer, Alias("zk.ZkErrorCode")]
 public enum ZkErrorCode
 {
     Ok = 0,

@@ -4,7 +4,7 @@ namespace OrleansZk.Core;
 /// A ZooKeeper error: a <see cref="ZkErrorCode"/>, the path it concerns (if any), and a message
 /// in ZooKeeper's form ("KeeperErrorCode = NoNode for /a").
 /// </summary>
-public class ZkException : Exception
+public partial class ZkException : Exception
 {
     public ZkException(ZkErrorCode code, string? path = null, string? detail = null)
         : base(Format(code, path, detail))

@@ -1,0 +1,70 @@
+using Orleans;
+using Orleans.Concurrency;
+using OrleansZk.Core;
+
+namespace OrleansZk;
+
+/// <summary>
+/// One ensemble member (keyed by replica id, like ZooKeeper's myid), pinned to the silo configured
+/// to host it. It owns the DataTree and the transaction log: it orders, prepares, logs (one fsync
+/// per batch) and applies every write, and delivers the effects to the partitions in zxid order.
+/// Every method may interleave: the replica runs one internal pipeline and never awaits anything
+/// that could call back into it while holding its turn.
+/// </summary>
+public interface IZkReplicaGrain : IGrainWithIntegerKey
+{
+    /// <summary>Opens a session with a replicated createSession.</summary>
+    Task<SessionInfo> CreateSession(int timeoutMs, byte[] password);
+
+    /// <summary>
+    /// A write (create, delete, setData, setACL, check, multi, closeSession) of session
+    /// <paramref name="sessionId"/>. Writes of one session take effect in <paramref name="xid"/>
+    /// order (1, 2, 3, ...) whatever order they arrive in; the reply comes once the effect is
+    /// durable and visible to reads.
+    /// </summary>
+    Task<WriteReply> Submit(long sessionId, int xid, WriteRequest request);
+
+    /// <summary>sync: ordered with the session's writes; the reply's zxid is everything applied when it passed.</summary>
+    Task<WriteReply> Sync(long sessionId, int xid, string path);
+
+    /// <summary>addauth: adds a proven identity to the session (digest scheme); AuthFailed for other schemes.</summary>
+    Task<AuthReply> AddAuth(long sessionId, string scheme, byte[] auth);
+
+    /// <summary>The session's ephemeral paths under <paramref name="prefix"/>, sorted.</summary>
+    Task<IReadOnlyList<string>> GetEphemerals(long sessionId, string prefix);
+
+    Task<ServiceInfo> GetServiceInfo();
+
+    /// <summary>A partition's whole content (for its activation or catch-up).</summary>
+    Task<PartitionImage> GetPartitionImage(int partition);
+
+    /// <summary>Where the replica stands for one partition (for reads above the partition's watermark).</summary>
+    Task<PartitionWatermark> GetWatermark(int partition);
+
+    /// <summary>A session's proven identities, for partitions' ACL checks.</summary>
+    Task<SessionAuth> GetSessionAuth(long sessionId);
+}
+
+/// <summary>The outcome of addauth: Ok (and the session's new auth version) or AuthFailed.</summary>
+[GenerateSerializer, Immutable, Alias("zk.AuthReply")]
+public sealed record AuthReply(ZkErrorCode Code, int AuthVersion);
+
+/// <summary>
+/// One of the P partitions (keyed by index; a path's partition is <see cref="PathHash.PartitionOf"/>).
+/// A projection of the replicated tree: it applies effects in zxid order (idempotent by zxid),
+/// rebuilds itself from the replica on activation, and serves reads at or above the caller's zxid.
+/// </summary>
+public interface IZkPartitionGrain : IGrainWithIntegerKey
+{
+    Task<ReadReply> Read(ReadCall call);
+
+    /// <summary>Effects from the replica; returns once they are applied (or buffered behind a gap being filled).</summary>
+    Task Deliver(PartitionDelivery delivery);
+
+    /// <summary>The replica's periodic "complete through" notice for partitions it has nothing to deliver to.</summary>
+    [OneWay]
+    Task Advance(long replicaId, long lastTouched, long watermark);
+
+    /// <summary>How many of this partition's nodes lie strictly below <paramref name="path"/>, at state at least <paramref name="minZxid"/>.</summary>
+    Task<int> CountDescendants(string path, long minZxid);
+}

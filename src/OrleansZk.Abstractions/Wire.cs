@@ -1,0 +1,93 @@
+using Orleans;
+using OrleansZk.Core;
+
+namespace OrleansZk;
+
+/// <summary>What a client needs to know about the service, learnt when it opens a session.</summary>
+/// <param name="ReplicaId">The replica that takes this client's writes.</param>
+/// <param name="Partitions">How many partition grains hold the tree (a power of two): the client routes reads with <see cref="PathHash"/>.</param>
+/// <param name="MaxDataBytes">The largest data a node may hold.</param>
+[GenerateSerializer, Immutable, Alias("zk.ServiceInfo")]
+public sealed record ServiceInfo(long ReplicaId, int Partitions, int MaxDataBytes);
+
+/// <summary>An open session: id and password (to resume it), negotiated timeout, and the zxid of its creation.</summary>
+[GenerateSerializer, Immutable, Alias("zk.SessionInfo")]
+public sealed record SessionInfo(long SessionId, byte[] Password, int TimeoutMs, long Zxid, ServiceInfo Service);
+
+/// <summary>
+/// A write's outcome. <paramref name="Code"/> is Ok or ZooKeeper's error; <paramref name="Zxid"/>
+/// the zxid the write took (0 when it was refused before getting one, e.g. too large), which the
+/// client folds into its last seen zxid; <paramref name="Result"/> the op's result (path, stat);
+/// <paramref name="MultiResults"/> one result per op of a multi.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("zk.WriteReply")]
+public sealed record WriteReply(
+    ZkErrorCode Code,
+    long Zxid,
+    OpResult Result,
+    IReadOnlyList<OpResult>? MultiResults,
+    string? ErrorPath,
+    string? Detail);
+
+/// <summary>What a partition read asks.</summary>
+[GenerateSerializer, Alias("zk.ReadKind")]
+public enum ReadKind
+{
+    GetData,
+    Exists,
+    GetChildren,
+    GetAcl,
+    GetAllChildrenNumber,
+}
+
+/// <summary>
+/// A read sent to a partition. <paramref name="MinZxid"/> is the client's last seen zxid: the
+/// partition answers from state at least that new (DESIGN.md, guarantee 3).
+/// <paramref name="AuthVersion"/> counts the session's addauths, so the partition knows when its
+/// cached copy of the session's identities is stale.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("zk.ReadCall")]
+public sealed record ReadCall(ReadKind Kind, string Path, long SessionId, int AuthVersion, long MinZxid);
+
+/// <summary>
+/// A read's answer: Ok with the fields the kind fills in, or ZooKeeper's error code. <paramref name="Zxid"/>
+/// is the partition's watermark when it answered (everything through it is reflected); the client
+/// folds it into its last seen zxid.
+/// </summary>
+[GenerateSerializer, Alias("zk.ReadReply")]
+public sealed record ReadReply(
+    ZkErrorCode Code,
+    long Zxid,
+    byte[]? Data = null,
+    Stat? Stat = null,
+    IReadOnlyList<string>? Children = null,
+    AclList? Acl = null,
+    int Count = 0,
+    string? ErrorPath = null,
+    string? Detail = null);
+
+/// <summary>The identities a session has proven (by addauth), for ACL checks at partitions.</summary>
+[GenerateSerializer, Immutable, Alias("zk.SessionAuth")]
+public sealed record SessionAuth(int Version, IReadOnlyList<ZkId> Ids);
+
+/// <summary>
+/// Effects for one partition, in zxid order. <paramref name="PrevZxid"/> is the zxid of the last txn
+/// that touched this partition before these (0 if none): a partition whose last applied txn is older
+/// than that has missed a delivery and must catch up before applying these (gap detection).
+/// <paramref name="Watermark"/>: the replica had applied everything through it when it sent these,
+/// so the partition is complete through it once they are applied.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("zk.PartitionDelivery")]
+public sealed record PartitionDelivery(long ReplicaId, long Epoch, long PrevZxid, long Watermark, IReadOnlyList<TxnEffects> Txns);
+
+/// <summary>
+/// A partition's whole content from the replica's tree as of <paramref name="Watermark"/>;
+/// <paramref name="LastTouched"/> is the last zxid that touched this partition (what the next
+/// delivery's PrevZxid will name).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("zk.PartitionImage")]
+public sealed record PartitionImage(long ReplicaId, long Watermark, long LastTouched, IReadOnlyList<NodeImage> Nodes);
+
+/// <summary>Where the replica stands for one partition: the last zxid that touched it, and everything applied.</summary>
+[GenerateSerializer, Immutable, Alias("zk.PartitionWatermark")]
+public sealed record PartitionWatermark(long LastTouched, long Watermark);

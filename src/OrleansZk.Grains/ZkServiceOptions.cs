@@ -1,0 +1,100 @@
+namespace OrleansZk.Grains;
+
+/// <summary>
+/// The service's settings: the <c>OrleansZk</c> section of appsettings.json (README has the table).
+/// Every silo of a cluster must agree on <see cref="Partitions"/>.
+/// </summary>
+public sealed class ZkServiceOptions
+{
+    public const string SectionName = "OrleansZk";
+
+    /// <summary>The replica this silo hosts (ZooKeeper's myid); 0 = none (a silo that only serves partitions).</summary>
+    public long ReplicaId { get; set; } = 1;
+
+    /// <summary>Where the replica keeps its transaction log and snapshots (in <c>replica-{id}</c> below it). Relative paths are from the working directory.</summary>
+    public string DataDir { get; set; } = "./data";
+
+    /// <summary>Orleans silo-to-silo port.</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>Orleans gateway port, where clients (ZkClient, the shell) connect.</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>Number of partition grains holding the tree: a power of two, 1 to 65536.</summary>
+    public int Partitions { get; set; } = 64;
+
+    /// <summary>ZooKeeper's tickTime: the unit of session timeouts.</summary>
+    public int TickTimeMs { get; set; } = 2000;
+
+    /// <summary>The shortest session timeout granted (0 = 2 ticks, as ZooKeeper).</summary>
+    public int MinSessionTimeoutMs { get; set; }
+
+    /// <summary>The longest session timeout granted (0 = 20 ticks, as ZooKeeper).</summary>
+    public int MaxSessionTimeoutMs { get; set; }
+
+    /// <summary>fsync the log before acknowledging a write (ZooKeeper's forceSync). Off only for tests and benchmarks.</summary>
+    public bool ForceSync { get; set; } = true;
+
+    /// <summary>Snapshot the tree every this many transactions.</summary>
+    public long SnapCount { get; set; } = 100_000;
+
+    /// <summary>How many snapshots (and the logs they need) to keep.</summary>
+    public int PurgeRetainCount { get; set; } = 3;
+
+    /// <summary>Size of a transaction log segment file.</summary>
+    public long SegmentBytes { get; set; } = 64L << 20;
+
+    /// <summary>
+    /// The largest request, as ZooKeeper's jute.maxbuffer counts it (data + path + ACL): 1 MiB − 1 by
+    /// default, so a node holds up to about 1 MiB of data.
+    /// </summary>
+    public int MaxDataBytes { get; set; } = 0xfffff;
+
+    /// <summary>Whether TTL nodes may be created (ZooKeeper's extendedTypesEnabled).</summary>
+    public bool TtlEnabled { get; set; } = true;
+
+    /// <summary>How often the replica looks for empty containers and expired TTL nodes (ZooKeeper's znode.container.checkIntervalMs).</summary>
+    public int ContainerCheckIntervalMs { get; set; } = 60_000;
+
+    /// <summary>At most this many container / TTL deletions per minute (ZooKeeper's znode.container.maxPerMinute).</summary>
+    public int ContainerMaxPerMinute { get; set; } = 10_000;
+
+    /// <summary>At most this many requests prepared and logged as one batch (one fsync).</summary>
+    public int MaxBatch { get; set; } = 2_000;
+
+    public int EffectiveMinSessionTimeoutMs => MinSessionTimeoutMs > 0 ? MinSessionTimeoutMs : 2 * TickTimeMs;
+
+    public int EffectiveMaxSessionTimeoutMs => MaxSessionTimeoutMs > 0 ? MaxSessionTimeoutMs : 20 * TickTimeMs;
+
+    /// <summary>
+    /// The problems with these settings, each naming its key (e.g. "OrleansZk:Partitions must be a
+    /// power of two from 1 to 65536, not 48"); empty when they are all right.
+    /// </summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        void Require(bool ok, string key, string rule, object? value)
+        {
+            if (!ok) errors.Add($"{SectionName}:{key} must be {rule}, not {value ?? "empty"}");
+        }
+        Require(ReplicaId >= 0, nameof(ReplicaId), "0 (no replica) or a positive id", ReplicaId);
+        Require(!string.IsNullOrWhiteSpace(DataDir), nameof(DataDir), "a directory path", DataDir);
+        Require(SiloPort is > 0 and < 65536, nameof(SiloPort), "a port from 1 to 65535", SiloPort);
+        Require(GatewayPort is > 0 and < 65536, nameof(GatewayPort), "a port from 1 to 65535", GatewayPort);
+        Require(SiloPort != GatewayPort, nameof(GatewayPort), "different from SiloPort", GatewayPort);
+        Require(Core.PathHash.IsValidPartitionCount(Partitions), nameof(Partitions), "a power of two from 1 to 65536", Partitions);
+        Require(TickTimeMs is >= 1 and <= 600_000, nameof(TickTimeMs), "from 1 to 600000", TickTimeMs);
+        Require(MinSessionTimeoutMs >= 0, nameof(MinSessionTimeoutMs), "0 (2 ticks) or positive", MinSessionTimeoutMs);
+        Require(MaxSessionTimeoutMs >= 0, nameof(MaxSessionTimeoutMs), "0 (20 ticks) or positive", MaxSessionTimeoutMs);
+        Require(EffectiveMinSessionTimeoutMs <= EffectiveMaxSessionTimeoutMs, nameof(MaxSessionTimeoutMs),
+            $"at least MinSessionTimeoutMs ({EffectiveMinSessionTimeoutMs})", EffectiveMaxSessionTimeoutMs);
+        Require(SnapCount >= 1, nameof(SnapCount), "at least 1", SnapCount);
+        Require(PurgeRetainCount >= 1, nameof(PurgeRetainCount), "at least 1", PurgeRetainCount);
+        Require(SegmentBytes >= 1 << 20, nameof(SegmentBytes), "at least 1048576", SegmentBytes);
+        Require(MaxDataBytes is >= 1024 and <= 64 << 20, nameof(MaxDataBytes), "from 1024 to 67108864", MaxDataBytes);
+        Require(ContainerCheckIntervalMs >= 10, nameof(ContainerCheckIntervalMs), "at least 10", ContainerCheckIntervalMs);
+        Require(ContainerMaxPerMinute >= 1, nameof(ContainerMaxPerMinute), "at least 1", ContainerMaxPerMinute);
+        Require(MaxBatch >= 1, nameof(MaxBatch), "at least 1", MaxBatch);
+        return errors;
+    }
+}
