@@ -23,6 +23,9 @@ public partial class ZkException : Exception
     /// <summary>Why, beyond the code (e.g. the path validation reason), or null.</summary>
     public string? Detail { get; }
 
+    /// <summary>For a failed multi: every op's result (the failing op its code, the others Ok or RuntimeInconsistency).</summary>
+    public IReadOnlyList<OpResult>? Results { get; init; }
+
     private static string Format(ZkErrorCode code, string? path, string? detail)
     {
         var text = "KeeperErrorCode = " + ZkErrorCodes.Describe(code);
