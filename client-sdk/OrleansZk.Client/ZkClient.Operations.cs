@@ -1,0 +1,168 @@
+using OrleansZk.Core;
+
+namespace OrleansZk.Client;
+
+public sealed partial class ZkClient
+{
+    /// <summary>Creates a node and returns its actual path (with the sequence suffix for a sequential mode).</summary>
+    /// <param name="path">The node's path (for a sequential mode, the prefix of its name).</param>
+    /// <param name="data">Its data (null = none).</param>
+    /// <param name="acl">Its ACL; null = world:anyone with all permissions.</param>
+    /// <param name="mode">Persistent, ephemeral (deleted with this session), sequential, container or TTL.</param>
+    /// <param name="ttl">For the TTL modes, milliseconds without change after which the childless node is deleted; -1 otherwise.</param>
+    /// <param name="ct">Stops waiting; the create may still take effect.</param>
+    /// <exception cref="NodeExistsException">The node exists.</exception>
+    /// <exception cref="NoNodeException">The parent does not exist.</exception>
+    /// <exception cref="NoChildrenForEphemeralsException">The parent is ephemeral.</exception>
+    /// <exception cref="BadArgumentsException">Invalid path or TTL, or the request is larger than the service allows.</exception>
+    /// <exception cref="InvalidAclException">An empty or invalid ACL.</exception>
+    /// <exception cref="NoAuthException">No CREATE permission on the parent.</exception>
+    public async Task<string> CreateAsync(string path, byte[]? data, IReadOnlyList<Acl>? acl = null,
+        CreateMode mode = CreateMode.Persistent, long ttl = -1, CancellationToken ct = default) =>
+        (await CreateWithStatAsync(path, data, acl, mode, ttl, ct).ConfigureAwait(false)).Path;
+
+    /// <summary>Creates a node and returns its actual path and its stat (ZooKeeper's create2); as <see cref="CreateAsync"/>.</summary>
+    public async Task<CreateResult> CreateWithStatAsync(string path, byte[]? data, IReadOnlyList<Acl>? acl = null,
+        CreateMode mode = CreateMode.Persistent, long ttl = -1, CancellationToken ct = default)
+    {
+        var reply = await WriteAsync(new CreateRequest(path, data, acl ?? AclList.OpenUnsafe, mode, ttl), ct).ConfigureAwait(false);
+        return new CreateResult(reply.Result.Path ?? path, reply.Result.Stat ?? default);
+    }
+
+    /// <summary>Deletes a node if its version matches (-1 = any).</summary>
+    /// <exception cref="NoNodeException">The node does not exist.</exception>
+    /// <exception cref="BadVersionException">The version does not match.</exception>
+    /// <exception cref="NotEmptyException">The node has children.</exception>
+    /// <exception cref="BadArgumentsException">Invalid path, or a node the service does not let clients delete ("/", /zookeeper).</exception>
+    public Task DeleteAsync(string path, int version = -1, CancellationToken ct = default) =>
+        WriteAsync(new DeleteRequest(path, version), ct);
+
+    /// <summary>The node's stat, or null when it does not exist.</summary>
+    public async Task<Stat?> ExistsAsync(string path, CancellationToken ct = default)
+    {
+        var reply = await ReadAsync(ReadKind.Exists, path, new ExistsRequest(path), ct, absentIsError: false).ConfigureAwait(false);
+        return reply.Code == ZkErrorCode.NoNode ? null : reply.Stat ?? default;
+    }
+
+    /// <summary>The node's data and stat.</summary>
+    /// <exception cref="NoNodeException">The node does not exist.</exception>
+    /// <exception cref="NoAuthException">No READ permission.</exception>
+    public async Task<DataResult> GetDataAsync(string path, CancellationToken ct = default)
+    {
+        var reply = await ReadAsync(ReadKind.GetData, path, new GetDataRequest(path), ct).ConfigureAwait(false);
+        return new DataResult(reply.Data, reply.Stat ?? default);
+    }
+
+    /// <summary>Replaces the node's data if its version matches (-1 = any); returns the new stat.</summary>
+    /// <exception cref="NoNodeException">The node does not exist.</exception>
+    /// <exception cref="BadVersionException">The version does not match.</exception>
+    /// <exception cref="BadArgumentsException">Invalid path, or the data is larger than the service allows.</exception>
+    public async Task<Stat> SetDataAsync(string path, byte[]? data, int version = -1, CancellationToken ct = default)
+    {
+        var reply = await WriteAsync(new SetDataRequest(path, data, version), ct).ConfigureAwait(false);
+        return reply.Result.Stat ?? default;
+    }
+
+    /// <summary>The names of the node's children, in no particular order (as ZooKeeper).</summary>
+    /// <exception cref="NoNodeException">The node does not exist.</exception>
+    public async Task<IReadOnlyList<string>> GetChildrenAsync(string path, CancellationToken ct = default) =>
+        (await GetChildrenWithStatAsync(path, ct).ConfigureAwait(false)).Children;
+
+    /// <summary>The names of the node's children (in no particular order) and the node's stat.</summary>
+    /// <exception cref="NoNodeException">The node does not exist.</exception>
+    public async Task<ChildrenResult> GetChildrenWithStatAsync(string path, CancellationToken ct = default)
+    {
+        var reply = await ReadAsync(ReadKind.GetChildren, path, new GetChildrenRequest(path), ct).ConfigureAwait(false);
+        return new ChildrenResult(reply.Children ?? [], reply.Stat ?? default);
+    }
+
+    /// <summary>How many nodes lie below the node, at any depth.</summary>
+    /// <exception cref="NoNodeException">The node does not exist.</exception>
+    public async Task<int> GetAllChildrenNumberAsync(string path, CancellationToken ct = default)
+    {
+        var reply = await ReadAsync(ReadKind.GetAllChildrenNumber, path, new GetAllChildrenNumberRequest(path), ct).ConfigureAwait(false);
+        return reply.Count;
+    }
+
+    /// <summary>The node's ACL and stat.</summary>
+    /// <exception cref="NoNodeException">The node does not exist.</exception>
+    public async Task<AclResult> GetAclAsync(string path, CancellationToken ct = default)
+    {
+        var reply = await ReadAsync(ReadKind.GetAcl, path, new GetAclRequest(path), ct).ConfigureAwait(false);
+        return new AclResult(reply.Acl ?? AclList.Empty, reply.Stat ?? default);
+    }
+
+    /// <summary>Replaces the node's ACL if its ACL version matches (-1 = any); returns the new stat.</summary>
+    /// <exception cref="NoNodeException">The node does not exist.</exception>
+    /// <exception cref="BadVersionException">The ACL version does not match.</exception>
+    /// <exception cref="InvalidAclException">An empty or invalid ACL.</exception>
+    /// <exception cref="NoAuthException">No ADMIN permission.</exception>
+    public async Task<Stat> SetAclAsync(string path, IReadOnlyList<Acl> acl, int aversion = -1, CancellationToken ct = default)
+    {
+        var reply = await WriteAsync(new SetAclRequest(path, acl, aversion), ct).ConfigureAwait(false);
+        return reply.Result.Stat ?? default;
+    }
+
+    /// <summary>
+    /// Adds an identity to the session ("digest" with "user:password"). Ordered like a write: sent
+    /// after this client's earlier requests complete, and later requests wait for it.
+    /// </summary>
+    /// <exception cref="AuthFailedException">An unknown scheme or a malformed identity.</exception>
+    public async Task AddAuthAsync(string scheme, byte[] auth, CancellationToken ct = default)
+    {
+        if (scheme == null || auth == null) throw new BadArgumentsException(null, "addauth needs a scheme and an identity");
+        var reply = await AwaitReply(SubmitAuth(scheme, auth), ct).ConfigureAwait(false);
+        if (reply.Code != ZkErrorCode.Ok) throw ZkException.For(reply.Code, null, "addauth " + scheme);
+    }
+
+    /// <summary>Waits until the service has applied everything committed before the call; reads made afterwards see it all.</summary>
+    public async Task SyncAsync(string path, CancellationToken ct = default)
+    {
+        ZkFailures.ValidatePath(path);
+        var reply = await AwaitReply(SubmitOrdered((replica, id, xid) => replica.Sync(id, xid, path)), ct).ConfigureAwait(false);
+        if (reply.Code != ZkErrorCode.Ok) throw ZkFailures.ForWrite(reply, path);
+    }
+
+    /// <summary>This session's ephemeral nodes under <paramref name="prefix"/> ("/" = all), sorted.</summary>
+    public async Task<IReadOnlyList<string>> GetEphemeralsAsync(string prefix = "/", CancellationToken ct = default)
+    {
+        ZkFailures.Validate(new GetEphemeralsRequest(prefix));
+        var scope = string.IsNullOrWhiteSpace(prefix) ? ZkPath.Root : prefix.Trim();
+        return await AwaitReply(SendRead(info => Replica(info).GetEphemerals(info.SessionId, scope)), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Applies <paramref name="ops"/> (create, delete, setData, check) atomically: all or none, at one zxid.
+    /// Returns one result per op.
+    /// </summary>
+    /// <exception cref="ZkException">The typed exception of the first failing op, with <see cref="ZkException.Results"/>
+    /// holding every op's result (the failing op its code, the ones before it Ok, the ones after RuntimeInconsistency).</exception>
+    public async Task<IReadOnlyList<OpResult>> MultiAsync(IEnumerable<WriteRequest> ops, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(ops);
+        var reply = await WriteAsync(new MultiRequest([.. ops]), ct).ConfigureAwait(false);
+        return reply.MultiResults ?? [];
+    }
+
+    /// <summary>Starts a fluent transaction; nothing is sent until <see cref="ZkTransaction.CommitAsync"/>.</summary>
+    public ZkTransaction Transaction() => new(this);
+
+    private async Task<WriteReply> WriteAsync(WriteRequest request, CancellationToken ct)
+    {
+        ZkFailures.Validate(request);
+        var reply = await AwaitReply(SubmitOrdered((replica, id, xid) => replica.Submit(id, xid, request)), ct).ConfigureAwait(false);
+        if (reply.Code != ZkErrorCode.Ok) throw ZkFailures.ForWrite(reply, RequestSize.PathOf(request));
+        return reply;
+    }
+
+    private async Task<ReadReply> ReadAsync(ReadKind kind, string path, ReadRequest request, CancellationToken ct, bool absentIsError = true)
+    {
+        ZkFailures.Validate(request);
+        // AuthVersion and MinZxid are read when the call is sent, after the requests it waited for.
+        var call = SendRead(info => Partition(info, path).Read(new ReadCall(kind, path, info.SessionId, _authVersion, LastZxid)));
+        var reply = await AwaitReply(call, ct).ConfigureAwait(false);
+        FoldZxid(reply.Zxid);
+        if (reply.Code == ZkErrorCode.Ok || (reply.Code == ZkErrorCode.NoNode && !absentIsError)) return reply;
+        throw ZkException.For(reply.Code, reply.ErrorPath ?? path, reply.Detail);
+    }
+}
