@@ -63,7 +63,7 @@ public interface IZkPartitionGrain : IGrainWithIntegerKey
 
     /// <summary>The replica's periodic "complete through" notice for partitions it has nothing to deliver to.</summary>
     [OneWay]
-    Task Advance(long replicaId, long lastTouched, long watermark);
+    Task Advance(long replicaId, long incarnation, long lastTouched, long watermark);
 
     /// <summary>How many of this partition's nodes lie strictly below <paramref name="path"/>, at state at least <paramref name="minZxid"/>.</summary>
     Task<int> CountDescendants(string path, long minZxid);

@@ -75,10 +75,12 @@ public sealed record SessionAuth(int Version, IReadOnlyList<ZkId> Ids);
 /// that touched this partition before these (0 if none): a partition whose last applied txn is older
 /// than that has missed a delivery and must catch up before applying these (gap detection).
 /// <paramref name="Watermark"/>: the replica had applied everything through it when it sent these,
-/// so the partition is complete through it once they are applied.
+/// so the partition is complete through it once they are applied. <paramref name="Incarnation"/>
+/// names the replica activation that numbered the chain: a partition that sees a new one rebuilds
+/// before it trusts PrevZxid again (a restarted replica does not know what reached whom).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("zk.PartitionDelivery")]
-public sealed record PartitionDelivery(long ReplicaId, long Epoch, long PrevZxid, long Watermark, IReadOnlyList<TxnEffects> Txns);
+public sealed record PartitionDelivery(long ReplicaId, long Incarnation, long PrevZxid, long Watermark, IReadOnlyList<TxnEffects> Txns);
 
 /// <summary>
 /// A partition's whole content from the replica's tree as of <paramref name="Watermark"/>;
@@ -86,8 +88,8 @@ public sealed record PartitionDelivery(long ReplicaId, long Epoch, long PrevZxid
 /// delivery's PrevZxid will name).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("zk.PartitionImage")]
-public sealed record PartitionImage(long ReplicaId, long Watermark, long LastTouched, IReadOnlyList<NodeImage> Nodes);
+public sealed record PartitionImage(long ReplicaId, long Incarnation, long Watermark, long LastTouched, IReadOnlyList<NodeImage> Nodes);
 
 /// <summary>Where the replica stands for one partition: the last zxid that touched it, and everything applied.</summary>
 [GenerateSerializer, Immutable, Alias("zk.PartitionWatermark")]
-public sealed record PartitionWatermark(long LastTouched, long Watermark);
+public sealed record PartitionWatermark(long Incarnation, long LastTouched, long Watermark);

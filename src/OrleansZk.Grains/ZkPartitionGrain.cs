@@ -1,0 +1,210 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans;
+using Orleans.Concurrency;
+using OrleansZk.Core;
+
+namespace OrleansZk.Grains;
+
+/// <summary>
+/// One partition of the tree: a <see cref="PartitionView"/> kept current by the replica's
+/// deliveries, applied strictly in chain order (each delivery names the previous zxid that touched
+/// this partition, so a reordered or lost delivery is a gap, never a silent skip). It answers a
+/// read at once when its watermark covers the caller's zxid, and otherwise catches up first
+/// (DESIGN.md, guarantee 3). Reentrant so deliveries, catch-ups and reads interleave; every state
+/// change is synchronous between awaits.
+/// </summary>
+[Reentrant, KeepAlive]
+public sealed partial class ZkPartitionGrain : Grain, IZkPartitionGrain
+{
+    /// <summary>How long a delivery behind a gap, or a read above the watermark, waits for the missing deliveries before rebuilding.</summary>
+    private static readonly TimeSpan CatchUpWait = TimeSpan.FromSeconds(1);
+
+    private readonly ZkServiceOptions _options;
+    private readonly ILogger<ZkPartitionGrain> _logger;
+    private readonly PartitionView _view = new();
+    private readonly SortedDictionary<long, PartitionDelivery> _held = [];
+    private readonly List<(long MinZxid, TaskCompletionSource Done)> _waiters = [];
+    private readonly Dictionary<long, (int Version, AuthInfo Auth)> _auth = [];
+    private int _partition;
+    private long _replicaId;
+    private long _incarnation;
+    private long _lastTouched;
+    private long _watermark;
+    private Task? _rebuilding;
+
+    public ZkPartitionGrain(IOptions<ZkServiceOptions> options, ILogger<ZkPartitionGrain> logger)
+    {
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    private IZkReplicaGrain Replica => GrainFactory.GetGrain<IZkReplicaGrain>(_replicaId);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _partition = (int)this.GetPrimaryKeyLong();
+        _replicaId = _options.ReplicaId > 0 ? _options.ReplicaId : 1;
+        return RebuildAsync();
+    }
+
+    public async Task Deliver(PartitionDelivery delivery)
+    {
+        if (delivery.Incarnation != _incarnation)
+        {
+            // A new replica activation numbers a new chain: start over from its tree.
+            _replicaId = delivery.ReplicaId;
+            await RebuildAsync();
+            if (delivery.Incarnation != _incarnation) return;
+        }
+        if (delivery.PrevZxid > _lastTouched)
+        {
+            _held[delivery.PrevZxid] = delivery;
+            await WaitForAsync(delivery.Txns[^1].Zxid);
+            return;
+        }
+        Apply(delivery);
+        ApplyHeld();
+        WakeWaiters();
+    }
+
+    public Task Advance(long replicaId, long incarnation, long lastTouched, long watermark)
+    {
+        if (incarnation == _incarnation && lastTouched <= _lastTouched && watermark > _watermark)
+        {
+            _watermark = watermark;
+            WakeWaiters();
+        }
+        return Task.CompletedTask;
+    }
+
+    public async Task<int> CountDescendants(string path, long minZxid)
+    {
+        await CatchUpAsync(minZxid);
+        return _view.CountDescendants(path);
+    }
+
+    public async Task<ReadReply> Read(ReadCall call)
+    {
+        if (call.MinZxid > _watermark) await CatchUpAsync(call.MinZxid);
+        if (call.MinZxid > _watermark)
+            return new ReadReply(ZkErrorCode.ConnectionLoss, _watermark, ErrorPath: call.Path,
+                Detail: $"the service has not reached zxid 0x{call.MinZxid:x} that this client has seen (it is at 0x{_watermark:x})");
+        var auth = call.AuthVersion == 0 ? AuthInfo.Anonymous : await AuthOfAsync(call.SessionId, call.AuthVersion);
+        try
+        {
+            return call.Kind switch
+            {
+                ReadKind.GetData => Reply(_view.GetData(call.Path, auth)),
+                ReadKind.Exists => new ReadReply(ZkErrorCode.Ok, _watermark, Stat: _view.Exists(call.Path)),
+                ReadKind.GetChildren => Reply(_view.GetChildren(call.Path, auth)),
+                ReadKind.GetAcl => Reply(_view.GetAcl(call.Path, auth)),
+                ReadKind.GetAllChildrenNumber => await CountAllAsync(call.Path, auth),
+                _ => new ReadReply(ZkErrorCode.Unimplemented, _watermark, ErrorPath: call.Path),
+            };
+        }
+        catch (ZkException e)
+        {
+            return new ReadReply(e.Code, _watermark, ErrorPath: e.Path, Detail: e.Detail);
+        }
+    }
+
+    private ReadReply Reply(DataResult r) => new(ZkErrorCode.Ok, _watermark, Data: r.Data, Stat: r.Stat);
+    private ReadReply Reply(ChildrenResult r) => new(ZkErrorCode.Ok, _watermark, Stat: r.Stat, Children: r.Children);
+    private ReadReply Reply(AclResult r) => new(ZkErrorCode.Ok, _watermark, Stat: r.Stat, Acl: r.Acl);
+
+    /// <summary>getAllChildrenNumber: descendants live in every partition, so ask them all at this partition's watermark.</summary>
+    private async Task<ReadReply> CountAllAsync(string path, AuthInfo auth)
+    {
+        _view.CheckReadable(path, auth);
+        var watermark = _watermark;
+        var counts = new List<Task<int>>(_options.Partitions);
+        for (var p = 0; p < _options.Partitions; p++)
+            counts.Add(p == _partition ? Task.FromResult(_view.CountDescendants(path)) : GrainFactory.GetGrain<IZkPartitionGrain>(p).CountDescendants(path, watermark));
+        var total = (await Task.WhenAll(counts)).Sum();
+        return new ReadReply(ZkErrorCode.Ok, watermark, Count: total);
+    }
+
+    private void Apply(PartitionDelivery delivery)
+    {
+        foreach (var txn in delivery.Txns) _view.Apply(txn);
+        _lastTouched = Math.Max(_lastTouched, delivery.Txns[^1].Zxid);
+        _watermark = Math.Max(_watermark, delivery.Watermark);
+    }
+
+    /// <summary>Applies held deliveries whose predecessor has now arrived, in chain order.</summary>
+    private void ApplyHeld()
+    {
+        while (_held.Count > 0)
+        {
+            var (prev, next) = _held.First();
+            if (prev > _lastTouched) return;
+            _held.Remove(prev);
+            Apply(next);
+        }
+    }
+
+    /// <summary>Brings the watermark to at least <paramref name="minZxid"/>: asks the replica where this partition stands, waits for deliveries in flight, and rebuilds if they do not come.</summary>
+    private async Task CatchUpAsync(long minZxid)
+    {
+        var mark = await Replica.GetWatermark(_partition);
+        if (mark.Incarnation != _incarnation)
+        {
+            await RebuildAsync();
+            return;
+        }
+        if (mark.LastTouched <= _lastTouched)
+        {
+            _watermark = Math.Max(_watermark, mark.Watermark);
+            WakeWaiters();
+            return;
+        }
+        await WaitForAsync(minZxid);
+    }
+
+    /// <summary>Waits until the watermark reaches <paramref name="zxid"/>, rebuilding from the replica if it has not within <see cref="CatchUpWait"/>.</summary>
+    private async Task WaitForAsync(long zxid)
+    {
+        if (_watermark >= zxid) return;
+        var done = new TaskCompletionSource();
+        _waiters.Add((zxid, done));
+        if (await Task.WhenAny(done.Task, Task.Delay(CatchUpWait)) == done.Task) return;
+        LogGap(_partition, zxid, _lastTouched);
+        await RebuildAsync();
+    }
+
+    private void WakeWaiters()
+    {
+        for (var i = _waiters.Count - 1; i >= 0; i--)
+        {
+            if (_waiters[i].MinZxid > _watermark) continue;
+            _waiters[i].Done.TrySetResult();
+            _waiters.RemoveAt(i);
+        }
+    }
+
+    /// <summary>Reloads the whole partition from the replica's tree (one rebuild at a time; concurrent callers share it).</summary>
+    private Task RebuildAsync() => _rebuilding is { IsCompleted: false } ? _rebuilding : _rebuilding = RebuildOnceAsync();
+
+    private async Task RebuildOnceAsync()
+    {
+        var image = await Replica.GetPartitionImage(_partition);
+        _view.Load(image.Nodes, image.Watermark);
+        (_incarnation, _lastTouched, _watermark) = (image.Incarnation, image.LastTouched, image.Watermark);
+        foreach (var prev in _held.Keys.Where(k => _held[k].Incarnation != _incarnation).ToList()) _held.Remove(prev);
+        ApplyHeld();
+        WakeWaiters();
+    }
+
+    private async Task<AuthInfo> AuthOfAsync(long sessionId, int version)
+    {
+        if (_auth.TryGetValue(sessionId, out var cached) && cached.Version >= version) return cached.Auth;
+        var fresh = await Replica.GetSessionAuth(sessionId);
+        var auth = new AuthInfo(fresh.Ids, null);
+        _auth[sessionId] = (fresh.Version, auth);
+        return auth;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Partition}: deliveries through zxid 0x{Zxid:x} missing (last touched 0x{LastTouched:x}); rebuilding from the replica")]
+    private partial void LogGap(int partition, long zxid, long lastTouched);
+}

@@ -1,0 +1,248 @@
+using Microsoft.Extensions.Logging;
+using OrleansZk.Core;
+using OrleansZk.Storage;
+using ZabTxn = OrleansZk.Zab.Txn;
+
+namespace OrleansZk.Grains;
+
+public sealed partial class ZkReplicaGrain
+{
+    /// <summary>A request waiting in the pipeline. <see cref="Request"/> null = a sync marker.</summary>
+    private sealed class Pending(long sessionId, int xid, WriteRequest? request, AuthInfo auth)
+    {
+        public readonly long SessionId = sessionId;
+        public readonly int Xid = xid;
+        public readonly WriteRequest? Request = request;
+        public readonly AuthInfo Auth = auth;
+        public readonly TaskCompletionSource<WriteReply> Reply = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public Txn? Txn;
+        public WriteReply? Outcome;
+    }
+
+    /// <summary>Requests prepared and handed to the log together (one write, one fsync).</summary>
+    private sealed class Batch(List<Pending> entries, Task durable)
+    {
+        public readonly List<Pending> Entries = entries;
+        public readonly Task Durable = durable;
+    }
+
+    private readonly Queue<Pending> _queue = new();
+    private TaskCompletionSource _wake = new();
+    private bool _stopping;
+    private Task _pipeline = Task.CompletedTask;
+    private TreeSnapshot? _snapshot;
+
+    /// <summary>Per partition: the zxid of the last txn whose effects touched it (the next delivery's PrevZxid).</summary>
+    private long[] _partitionLast = [];
+
+    /// <summary>Partitions that loaded an image from this incarnation: they get watermark notices.</summary>
+    private readonly HashSet<int> _knownPartitions = [];
+
+    /// <summary>Set when the log failed: the replica accepts nothing more until it is reactivated.</summary>
+    private WriteReply? _broken;
+
+    private void Enqueue(Pending pending)
+    {
+        if (_broken != null)
+        {
+            pending.Reply.TrySetResult(_broken);
+            return;
+        }
+        _queue.Enqueue(pending);
+        _wake.TrySetResult();
+    }
+
+    /// <summary>
+    /// The pipeline: while batch k waits for its fsync, batch k+1 is prepared (against the tree plus
+    /// k's pending changes) and handed to the log; then k is applied, its effects sent, and its
+    /// replies released once the partitions have them. Runs until deactivation drains it.
+    /// </summary>
+    private async Task RunPipelineAsync()
+    {
+        Batch? logged = null;
+        while (true)
+        {
+            WriteSnapshotSlice();
+            if (_queue.Count == 0 && logged == null)
+            {
+                if (_stopping) return;
+                if (_snapshot is { Written: false }) { await Task.Yield(); continue; }
+                _wake = new TaskCompletionSource();
+                await _wake.Task;
+                continue;
+            }
+            var next = _queue.Count > 0 ? PrepareBatch() : null;
+            if (logged != null)
+            {
+                try
+                {
+                    await logged.Durable;
+                }
+                catch (Exception e)
+                {
+                    // The log is broken (disk full, I/O error): nothing after this can be made durable.
+                    LogWriteFailed(e, _replicaId);
+                    FailAll(logged, next, e);
+                    DeactivateOnIdle();
+                    return;
+                }
+                ApplyAndDeliver(logged);
+            }
+            logged = next;
+        }
+    }
+
+    private Batch PrepareBatch()
+    {
+        var entries = new List<Pending>(Math.Min(_queue.Count, _options.MaxBatch));
+        var txns = new List<ZabTxn>(entries.Capacity);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        while (entries.Count < _options.MaxBatch && _queue.TryDequeue(out var p))
+        {
+            entries.Add(p);
+            if (p.Request == null) continue;
+            try
+            {
+                p.Txn = _preparer.Prepare(p.Request, new Core.RequestContext(p.SessionId, p.Xid, now, p.Auth));
+                txns.Add(new ZabTxn(p.Txn.Zxid, TxnCodec.Encode(p.Txn)));
+            }
+            catch (ZkException e)
+            {
+                // Refused before it got a zxid (too large): it changes nothing.
+                p.Outcome = new WriteReply(e.Code, 0, new OpResult(e.Code), null, e.Path, e.Detail);
+            }
+        }
+        var durable = txns.Count > 0 ? _log.AppendAsync(txns) : Task.CompletedTask;
+        return new Batch(entries, durable);
+    }
+
+    /// <summary>Applies a durable batch, sends its effects, and schedules its replies (synchronous: no call interleaves).</summary>
+    private void ApplyAndDeliver(Batch batch)
+    {
+        var deliveries = new Dictionary<int, (long Prev, List<TxnEffects> Txns)>();
+        var applied = 0;
+        foreach (var p in batch.Entries)
+        {
+            if (p.Txn == null) continue;
+            var result = _tree.Apply(p.Txn);
+            applied++;
+            foreach (var (partition, effects) in _effects.Build(_tree, p.Txn))
+            {
+                if (!deliveries.TryGetValue(partition, out var d))
+                    deliveries[partition] = d = (_partitionLast[partition], []);
+                d.Txns.Add(effects);
+                _partitionLast[partition] = p.Txn.Zxid;
+            }
+            p.Outcome = ReplyFor(p, result);
+            NoteSessionChange(p.Txn);
+        }
+        foreach (var p in batch.Entries)
+            if (p.Request == null) p.Outcome = new WriteReply(ZkErrorCode.Ok, _tree.LastZxid, new OpResult(ZkErrorCode.Ok), null, null, null);
+        if (applied > 0 && _store.NoteCommitted(applied) && _snapshot == null) _snapshot = _store.BeginSnapshot(_tree);
+
+        var sends = new List<Task>(deliveries.Count);
+        foreach (var (partition, d) in deliveries)
+            sends.Add(DeliverAsync(partition, new PartitionDelivery(_replicaId, _incarnation, d.Prev, _tree.LastZxid, d.Txns)));
+        _ = ReplyWhenDeliveredAsync(batch, sends);
+    }
+
+    private static async Task ReplyWhenDeliveredAsync(Batch batch, List<Task> sends)
+    {
+        await Task.WhenAll(sends);
+        foreach (var p in batch.Entries) p.Reply.TrySetResult(p.Outcome!);
+    }
+
+    /// <summary>
+    /// Sends one delivery, retrying a few times. If the partition stays unreachable the reply still
+    /// goes out: the partition rebuilds from this replica when next activated or read above its
+    /// watermark, so no reader can see older state than its own writes.
+    /// </summary>
+    private async Task DeliverAsync(int partition, PartitionDelivery delivery)
+    {
+        var grain = GrainFactory.GetGrain<IZkPartitionGrain>(partition);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await grain.Deliver(delivery);
+                return;
+            }
+            catch (Exception e) when (attempt < 3)
+            {
+                LogDeliveryRetry(e, partition, attempt);
+            }
+            catch (Exception e)
+            {
+                LogDeliveryFailed(e, partition);
+                return;
+            }
+        }
+    }
+
+    private WriteReply ReplyFor(Pending p, ApplyResult result)
+    {
+        if (result.Code == ZkErrorCode.Ok)
+            return new WriteReply(ZkErrorCode.Ok, result.Zxid, result.Result, result.MultiResults, null, null);
+        var path = p.Request is MultiRequest m ? FailedOpPath(m, result.MultiResults) : RequestSize.PathOf(p.Request!);
+        return new WriteReply(result.Code, result.Zxid, result.Result, result.MultiResults, path, null);
+    }
+
+    private static string? FailedOpPath(MultiRequest multi, IReadOnlyList<OpResult>? results)
+    {
+        if (results == null) return null;
+        for (var i = 0; i < results.Count && i < multi.Ops.Count; i++)
+            if (results[i].Code is not (ZkErrorCode.Ok or ZkErrorCode.RuntimeInconsistency)) return RequestSize.PathOf(multi.Ops[i]);
+        return null;
+    }
+
+    private void WriteSnapshotSlice()
+    {
+        if (_snapshot == null || _snapshot.Written) return;
+        try
+        {
+            if (_snapshot.WriteSome(20_000)) _ = FinishSnapshotAsync(_snapshot);
+        }
+        catch (Exception e)
+        {
+            LogSnapshotFailed(e, _replicaId);
+            _snapshot = null;
+        }
+    }
+
+    private async Task FinishSnapshotAsync(TreeSnapshot snapshot)
+    {
+        try
+        {
+            await snapshot.Committed;
+            await _store.PurgeAsync();
+        }
+        catch (Exception e)
+        {
+            LogSnapshotFailed(e, _replicaId);
+        }
+        finally
+        {
+            snapshot.Dispose();
+            if (ReferenceEquals(_snapshot, snapshot)) _snapshot = null;
+        }
+    }
+
+    private void FailAll(Batch failed, Batch? next, Exception e)
+    {
+        _broken = new WriteReply(ZkErrorCode.SystemError, 0, new OpResult(ZkErrorCode.SystemError), null, null, "the transaction log failed: " + e.Message);
+        foreach (var p in failed.Entries.Concat(next?.Entries ?? [])) p.Reply.TrySetResult(_broken);
+        while (_queue.TryDequeue(out var p)) p.Reply.TrySetResult(_broken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery to partition {Partition} failed (attempt {Attempt}); retrying")]
+    private partial void LogDeliveryRetry(Exception e, int partition, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Delivery to partition {Partition} failed; it will rebuild from the replica")]
+    private partial void LogDeliveryFailed(Exception e, int partition);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Replica {ReplicaId}: the transaction log failed; the replica stops")]
+    private partial void LogWriteFailed(Exception e, long replicaId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Replica {ReplicaId}: snapshot failed")]
+    private partial void LogSnapshotFailed(Exception e, long replicaId);
+}
