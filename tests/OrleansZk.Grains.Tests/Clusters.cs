@@ -1,0 +1,104 @@
+using Orleans.Hosting;
+using Orleans.Runtime;
+using Orleans.TestingHost;
+
+namespace OrleansZk.Grains.Tests;
+
+/// <summary>Polls a condition until it holds or a deadline passes (no bare sleeps).</summary>
+internal static class Eventually
+{
+    public static async Task<T> Until<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan deadline, string what)
+    {
+        var until = DateTime.UtcNow + deadline;
+        while (true)
+        {
+            var value = await probe();
+            if (done(value)) return value;
+            if (DateTime.UtcNow > until) throw new TimeoutException($"{what}: not within {deadline.TotalSeconds} s (last: {value})");
+            await Task.Delay(50);
+        }
+    }
+}
+
+/// <summary>One silo hosting replica 1, with a fast container / TTL scan.</summary>
+public sealed class SingleSiloCluster : IAsyncLifetime
+{
+    public TestCluster Cluster { get; private set; } = null!;
+    public static readonly string DataDir = Path.Combine(Path.GetTempPath(), "orleanszk-grains-" + Guid.NewGuid().ToString("N"));
+
+    public async Task InitializeAsync()
+    {
+        var builder = new TestClusterBuilder(1);
+        builder.AddSiloBuilderConfigurator<Configurator>();
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+        if (Directory.Exists(DataDir)) Directory.Delete(DataDir, recursive: true);
+    }
+
+    private sealed class Configurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder silo) => silo.AddOrleansZk(o =>
+        {
+            o.DataDir = DataDir;
+            o.Partitions = 8;
+            o.ContainerCheckIntervalMs = 100;
+        });
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class SingleSiloCollection : ICollectionFixture<SingleSiloCluster>
+{
+    public const string Name = "single silo";
+}
+
+/// <summary>
+/// Two silos: the primary hosts no replica (ReplicaId 0), the secondary hosts replica 1, so the
+/// replica's silo can be killed while the cluster (membership lives on the primary) carries on.
+/// </summary>
+public sealed class TwoSiloCluster : IAsyncLifetime
+{
+    public TestCluster Cluster { get; private set; } = null!;
+    public static readonly string DataDir = Path.Combine(Path.GetTempPath(), "orleanszk-placement-" + Guid.NewGuid().ToString("N"));
+
+    public async Task InitializeAsync()
+    {
+        var builder = new TestClusterBuilder(2);
+        builder.AddSiloBuilderConfigurator<Configurator>();
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+        if (Directory.Exists(DataDir)) Directory.Delete(DataDir, recursive: true);
+    }
+
+    private sealed class Configurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder silo)
+        {
+            var name = silo.Configuration["Orleans:Name"];
+            silo.AddOrleansZk(o =>
+            {
+                o.DataDir = DataDir;
+                o.Partitions = 4;
+                o.ReplicaId = name == Silo.PrimarySiloName ? 0 : 1;
+            });
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class TwoSiloCollection : ICollectionFixture<TwoSiloCluster>
+{
+    public const string Name = "two silos";
+}
