@@ -41,7 +41,8 @@ public sealed partial class ZkClient
     public async Task<Stat?> ExistsAsync(string path, CancellationToken ct = default)
     {
         var reply = await ReadAsync(ReadKind.Exists, path, new ExistsRequest(path), ct, absentIsError: false).ConfigureAwait(false);
-        return reply.Code == ZkErrorCode.NoNode ? null : reply.Stat ?? default;
+        // The service answers an absent node with no stat (or, equally, NoNode).
+        return reply.Code == ZkErrorCode.NoNode ? null : reply.Stat;
     }
 
     /// <summary>The node's data and stat.</summary>

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Orleans.Runtime;
+using Orleans.Serialization;
 using OrleansZk.Core;
 
 namespace OrleansZk.Client;
@@ -20,6 +21,7 @@ internal static class ZkFailures
         ZkException or OperationCanceledException => e,
         TimeoutException or OrleansException or SocketException or IOException or ObjectDisposedException
             => new ConnectionLossException(null, Describe(e)),
+        _ when IsReplicaUnavailable(e) => new ConnectionLossException(null, Describe(e)),
         _ => new SystemErrorException(null, Describe(e)),
     };
 
@@ -71,5 +73,13 @@ internal static class ZkFailures
         _ => new ZkException(code, path, detail) { Results = results },
     };
 
-    private static string Describe(Exception e) => e.GetType().Name + ": " + e.Message;
+    // The service's "replica down" (its silo is gone) is declared in the grains assembly, which
+    // clients do not load: it arrives as itself in-process, else as Orleans' stand-in naming it.
+    private static bool IsReplicaUnavailable(Exception e) =>
+        ExceptionTypeName(e)?.EndsWith("ReplicaUnavailableException", StringComparison.Ordinal) == true;
+
+    private static string? ExceptionTypeName(Exception e) =>
+        e is UnavailableExceptionFallbackException fallback ? fallback.ExceptionType : e.GetType().FullName;
+
+    private static string Describe(Exception e) => (ExceptionTypeName(e) ?? e.GetType().Name) + ": " + e.Message;
 }
