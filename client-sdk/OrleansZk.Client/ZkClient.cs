@@ -14,7 +14,8 @@ namespace OrleansZk.Client;
 /// it is called — before the returned task is awaited — and the replica applies the session's writes
 /// in xid order, so calls may be pipelined freely. A read called while earlier writes, syncs or
 /// addauths of this client are outstanding is sent once they have completed, so it sees them; a
-/// read called with none outstanding is sent at once. Every read carries the client's last zxid, so
+/// read called with none outstanding is sent at once, and a write called while earlier reads are
+/// outstanding waits for them, so no read sees a later write. Every read carries the client's last zxid, so
 /// no read returns older state than the client has already seen.</para>
 /// <para>Failures: every call fails with a <see cref="ZkException"/> subtype carrying ZooKeeper's
 /// code. Orleans timeouts and unreachable silos surface as <see cref="ConnectionLossException"/>;
@@ -192,17 +193,29 @@ public sealed partial class ZkClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Issues a read-like call: sent at once if nothing ordered is outstanding, else once all of it has completed.</summary>
+    /// <summary>Issues a read-like call: sent at once if no write is outstanding, else once the earlier ones have completed; later writes wait for it.</summary>
     private Task<T> SendRead<T>(Func<SessionInfo, Task<T>> send)
     {
         Task<SessionInfo> opened;
-        Task ready;
+        Ticket ticket;
         lock (_lock)
         {
             opened = CurrentSessionLocked().Opened;
-            ready = _order.WhenIssuedCompleted();
+            ticket = _order.IssueRead();
         }
-        return SendWhenReady(opened, ready, send);
+        return TrackRead(SendWhenReady(opened, ticket.Ready, send), ticket.Seq);
+    }
+
+    private async Task<T> TrackRead<T>(Task<T> call, long seq)
+    {
+        try
+        {
+            return await call.ConfigureAwait(false);
+        }
+        finally
+        {
+            _order.CompleteRead(seq);
+        }
     }
 
     private static Task<T> SendWhenReady<T>(Task<SessionInfo> opened, Task ready, Func<SessionInfo, Task<T>> send)

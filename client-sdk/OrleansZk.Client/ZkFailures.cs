@@ -21,7 +21,7 @@ internal static class ZkFailures
         ZkException or OperationCanceledException => e,
         TimeoutException or OrleansException or SocketException or IOException or ObjectDisposedException
             => new ConnectionLossException(null, Describe(e)),
-        _ when IsReplicaUnavailable(e) => new ConnectionLossException(null, Describe(e)),
+        ReplicaUnavailableException => new ConnectionLossException(null, Describe(e)),
         _ => new SystemErrorException(null, Describe(e)),
     };
 
@@ -72,11 +72,6 @@ internal static class ZkFailures
         ZkErrorCode.RuntimeInconsistency => new RuntimeInconsistencyException(path, detail) { Results = results },
         _ => new ZkException(code, path, detail) { Results = results },
     };
-
-    // The service's "replica down" (its silo is gone) is declared in the grains assembly, which
-    // clients do not load: it arrives as itself in-process, else as Orleans' stand-in naming it.
-    private static bool IsReplicaUnavailable(Exception e) =>
-        ExceptionTypeName(e)?.EndsWith("ReplicaUnavailableException", StringComparison.Ordinal) == true;
 
     private static string? ExceptionTypeName(Exception e) =>
         e is UnavailableExceptionFallbackException fallback ? fallback.ExceptionType : e.GetType().FullName;

@@ -68,3 +68,10 @@ public interface IZkPartitionGrain : IGrainWithIntegerKey
     /// <summary>How many of this partition's nodes lie strictly below <paramref name="path"/>, at state at least <paramref name="minZxid"/>.</summary>
     Task<int> CountDescendants(string path, long minZxid);
 }
+
+/// <summary>The silo configured to host a replica is not in the cluster, so the replica is down (it is never moved elsewhere).</summary>
+[GenerateSerializer, Alias("zk.ReplicaUnavailableException")]
+public sealed class ReplicaUnavailableException : Exception
+{
+    public ReplicaUnavailableException(string message) : base(message) { }
+}

@@ -22,13 +22,6 @@ public sealed class ReplicaPlacement : PlacementStrategy
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
 public sealed class ReplicaPlacementAttribute() : PlacementAttribute(ReplicaPlacement.Singleton);
 
-/// <summary>The silo that hosts a replica is not in the cluster.</summary>
-[GenerateSerializer, Alias("zk.ReplicaUnavailableException")]
-public sealed class ReplicaUnavailableException : Exception
-{
-    public ReplicaUnavailableException(string message) : base(message) { }
-}
-
 internal sealed class ReplicaPlacementDirector(IOptions<ZkServiceOptions> options, ISiloMetadataCache metadata) : IPlacementDirector
 {
     public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)

@@ -27,10 +27,11 @@ public sealed class OrderingTests(ClusterFixture fixture) : ClusterTest(fixture)
 
         foreach (var (after, read) in reads)
         {
-            // A read called after write i sees write i (it may see later ones too: they were not held back).
+            // A read called right after write i sees exactly write i: not an earlier one (it waited
+            // for the writes before it), not a later one (those waited for it).
             var seen = await read;
             var value = int.Parse(Text(seen.Data));
-            Assert.True(value >= after, $"a read called after write {after} saw {value}");
+            Assert.True(value == after, $"a read called after write {after} saw {value}");
             Assert.Equal(value + 1, seen.Stat.Version);
         }
     }
@@ -60,7 +61,7 @@ public sealed class OrderingTests(ClusterFixture fixture) : ClusterTest(fixture)
             var create = Zk.CreateAsync(path, Bytes("c"));
             var set = Zk.SetDataAsync(path, Bytes("s"));
             var read = Zk.GetDataAsync(path);      // called after both writes: sees both
-            var exists = Zk.ExistsAsync(P("m" + (i + 1)));
+            var exists = Zk.ExistsAsync(P("m" + (i + 1)));   // called before m(i+1) is created: never sees it
             checks.Add(Check(create, set, read, exists));
         }
         await Task.WhenAll(checks);
@@ -72,7 +73,7 @@ public sealed class OrderingTests(ClusterFixture fixture) : ClusterTest(fixture)
             var data = await read;
             Assert.Equal("s", Text(data.Data));
             Assert.Equal(1, data.Stat.Version);
-            await exists; // no assertion: the next node may or may not exist yet
+            Assert.Null(await exists);
         }
     }
 

@@ -9,21 +9,25 @@ public sealed class RequestOrderTests
     public async Task Writes_go_out_at_once_and_a_read_waits_for_the_writes_before_it_only()
     {
         var order = new RequestOrder();
-        Assert.True(order.WhenIssuedCompleted().IsCompleted);
+        var first = order.IssueRead();
+        Assert.True(first.Ready.IsCompleted);
+        order.CompleteRead(first.Seq);
 
         var w1 = order.IssueWrite();
         var w2 = order.IssueWrite();
         Assert.True(w1.Ready.IsCompleted && w2.Ready.IsCompleted);
-        var read = order.WhenIssuedCompleted();
-        var w3 = order.IssueWrite();
-
+        var read = order.IssueRead();
         order.Complete(w2.Seq);   // replies arrive in any order
-        Assert.False(read.IsCompleted);
+        Assert.False(read.Ready.IsCompleted);
         order.Complete(w1.Seq);
-        await read.WaitAsync(TimeSpan.FromSeconds(5));   // w3 is still outstanding: not waited for
-        Assert.False(order.WhenIssuedCompleted().IsCompleted);
+        await read.Ready.WaitAsync(TimeSpan.FromSeconds(5));
+        order.CompleteRead(read.Seq);
+
+        var w3 = order.IssueWrite();
+        var after = order.IssueRead();
+        Assert.False(after.Ready.IsCompleted);
         order.Complete(w3.Seq);
-        Assert.True(order.WhenIssuedCompleted().IsCompleted);
+        await after.Ready.WaitAsync(TimeSpan.FromSeconds(5));
     }
 
     [Fact]
@@ -33,7 +37,7 @@ public sealed class RequestOrderTests
         var w1 = order.IssueWrite();
         var auth = order.IssueAuth();
         var w2 = order.IssueWrite();
-        var read = order.WhenIssuedCompleted();
+        var read = order.IssueRead().Ready;
         Assert.False(auth.Ready.IsCompleted);
         Assert.False(w2.Ready.IsCompleted);
 
