@@ -1,0 +1,3 @@
+using OrleansZk.Silo;
+
+return await SiloHost.RunAsync(args);

@@ -1,0 +1,98 @@
+using System.Reflection;
+using Microsoft.Extensions.Configuration;
+using OrleansZk.Grains;
+
+namespace OrleansZk.Silo;
+
+/// <summary>
+/// Reads the <c>OrleansZk</c> section into <see cref="ZkServiceOptions"/> and reports every problem
+/// at once, one line each, each naming its key: keys that are not settings (a typo must not
+/// silently leave a default in force), values that do not convert to the setting's type, and the
+/// rules of <see cref="ZkServiceOptions.Validate"/>.
+/// </summary>
+internal static class SettingsReader
+{
+    private static readonly PropertyInfo[] Settings = typeof(ZkServiceOptions)
+        .GetProperties(BindingFlags.Public | BindingFlags.Instance)
+        .Where(p => p.CanWrite && p.SetMethod!.IsPublic)
+        .ToArray();
+
+    /// <summary>The bound settings, or null with the problems when there are any.</summary>
+    public static (ZkServiceOptions? Options, IReadOnlyList<string> Errors) Read(IConfiguration configuration)
+    {
+        var section = configuration.GetSection(ZkServiceOptions.SectionName);
+        var errors = new List<string>();
+        foreach (var child in section.GetChildren())
+        {
+            var setting = Find(child.Key);
+            if (setting is null)
+                errors.Add($"{child.Path} is not a setting{Suggest(child.Key)}");
+            else if (child.Value is null || child.GetChildren().Any())
+                errors.Add($"{child.Path} must be a single value, not a section");
+            else if (!Converts(child.Value, setting.PropertyType))
+                errors.Add($"{KeyOf(setting)} must be {Describe(setting.PropertyType)}, not '{child.Value}'");
+        }
+        if (errors.Count > 0) return (null, errors);
+
+        var options = new ZkServiceOptions();
+        section.Bind(options);
+        errors.AddRange(options.Validate());
+        return errors.Count > 0 ? (null, errors) : (options, errors);
+    }
+
+    /// <summary>The full key of a setting, e.g. <c>OrleansZk:GatewayPort</c>.</summary>
+    public static string KeyOf(PropertyInfo setting) => $"{ZkServiceOptions.SectionName}:{setting.Name}";
+
+    private static PropertyInfo? Find(string key) =>
+        Settings.FirstOrDefault(p => string.Equals(p.Name, key, StringComparison.OrdinalIgnoreCase));
+
+    // The binder converts with the type's TypeConverter in the invariant culture; so do we, to
+    // name the key instead of surfacing the binder's InvalidOperationException.
+    private static bool Converts(string value, Type type)
+    {
+        if (type == typeof(string)) return true;
+        try
+        {
+            System.ComponentModel.TypeDescriptor.GetConverter(type).ConvertFromInvariantString(value);
+            return true;
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException or NotSupportedException)
+        {
+            return false;
+        }
+    }
+
+    private static string Describe(Type type) => type switch
+    {
+        _ when type == typeof(int) || type == typeof(long) => "a whole number",
+        _ when type == typeof(bool) => "true or false",
+        _ => $"a {type.Name}",
+    };
+
+    private static string Suggest(string key)
+    {
+        var best = Settings
+            .Select(p => (p.Name, Distance: Levenshtein(key.ToLowerInvariant(), p.Name.ToLowerInvariant())))
+            .MinBy(c => c.Distance);
+        return best.Distance <= Math.Max(2, key.Length / 4)
+            ? $" (did you mean {ZkServiceOptions.SectionName}:{best.Name}?)"
+            : $"; the settings are {string.Join(", ", Settings.Select(p => p.Name))}";
+    }
+
+    private static int Levenshtein(string a, string b)
+    {
+        var row = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var diagonal = row[0];
+            row[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var above = row[j];
+                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
+                diagonal = above;
+            }
+        }
+        return row[b.Length];
+    }
+}
