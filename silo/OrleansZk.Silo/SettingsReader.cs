@@ -22,26 +22,35 @@ internal static class SettingsReader
     {
         var section = configuration.GetSection(ZkServiceOptions.SectionName);
         var errors = new List<string>();
+        var unbindable = false;
         foreach (var child in section.GetChildren())
         {
             var setting = Find(child.Key);
             if (setting is null)
+            {
                 errors.Add($"{child.Path} is not a setting{Suggest(child.Key)}");
+            }
             else if (child.Value is null || child.GetChildren().Any())
+            {
                 errors.Add($"{child.Path} must be a single value, not a section");
+                unbindable = true;
+            }
             else if (!Converts(child.Value, setting.PropertyType))
+            {
                 errors.Add($"{KeyOf(setting)} must be {Describe(setting.PropertyType)}, not '{child.Value}'");
+                unbindable = true;
+            }
         }
-        if (errors.Count > 0) return (null, errors);
-
+        // Unknown keys do not stop the binder, so the rules are checked (and reported) too.
+        if (unbindable) return (null, errors);
         var options = new ZkServiceOptions();
         section.Bind(options);
         errors.AddRange(options.Validate());
         return errors.Count > 0 ? (null, errors) : (options, errors);
     }
 
-    /// <summary>The full key of a setting, e.g. <c>OrleansZk:GatewayPort</c>.</summary>
-    public static string KeyOf(PropertyInfo setting) => $"{ZkServiceOptions.SectionName}:{setting.Name}";
+    // The full key of a setting, e.g. OrleansZk:GatewayPort.
+    private static string KeyOf(PropertyInfo setting) => $"{ZkServiceOptions.SectionName}:{setting.Name}";
 
     private static PropertyInfo? Find(string key) =>
         Settings.FirstOrDefault(p => string.Equals(p.Name, key, StringComparison.OrdinalIgnoreCase));
