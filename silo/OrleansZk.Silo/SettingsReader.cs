@@ -8,7 +8,7 @@ namespace OrleansZk.Silo;
 /// Reads the <c>OrleansZk</c> section into <see cref="ZkServiceOptions"/> and reports every problem
 /// at once, one line each, each naming its key: keys that are not settings (a typo must not
 /// silently leave a default in force), values that do not convert to the setting's type, and the
-/// rules of <see cref="ZkServiceOptions.Validate"/>.
+/// rules of <see cref="ZkServiceOptions.Validate"/>; and log levels under <c>Logging</c>.
 /// </summary>
 internal static class SettingsReader
 {
@@ -41,6 +41,7 @@ internal static class SettingsReader
                 unbindable = true;
             }
         }
+        errors.AddRange(LogLevelErrors(configuration.GetSection("Logging")));
         // Unknown keys do not stop the binder, so the rules are checked (and reported) too.
         if (unbindable) return (null, errors);
         var options = new ZkServiceOptions();
@@ -48,6 +49,14 @@ internal static class SettingsReader
         errors.AddRange(options.Validate());
         return errors.Count > 0 ? (null, errors) : (options, errors);
     }
+
+    // Logging:LogLevel:<category> and Logging:<provider>:LogLevel:<category>, which the logging
+    // library would otherwise reject with an unhandled exception once the host starts.
+    private static IEnumerable<string> LogLevelErrors(IConfigurationSection logging) =>
+        logging.AsEnumerable()
+            .Where(kv => kv.Value is not null && kv.Key.Split(':') is { Length: >= 3 } parts && parts[^2].Equals("LogLevel", StringComparison.OrdinalIgnoreCase))
+            .Where(kv => kv.Value != "" && !Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(kv.Value, ignoreCase: true, out _))
+            .Select(kv => $"{kv.Key} must be one of {string.Join(", ", Enum.GetNames<Microsoft.Extensions.Logging.LogLevel>())}, not '{kv.Value}'");
 
     // The full key of a setting, e.g. OrleansZk:GatewayPort.
     private static string KeyOf(PropertyInfo setting) => $"{ZkServiceOptions.SectionName}:{setting.Name}";

@@ -75,6 +75,7 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("--OrleansZk:ForceSync=sometimes", "OrleansZk:ForceSync", "true or false")]
     [InlineData("--OrleansZk:MaxDataBytes=99999999999", "OrleansZk:MaxDataBytes", "whole number")]
     [InlineData("--OrleansZk:DataDir:Sub=x", "OrleansZk:DataDir", "single value")]
+    [InlineData("--Logging:LogLevel:Default=Verbose", "Logging:LogLevel:Default", "not 'Verbose'")]
     public async Task A_bad_setting_stops_start_up_naming_its_key(string arg, string key, string detail)
     {
         var silo = _runner.Launch([arg, "--OrleansZk:DataDir=unused"], _runner.NewDirectory("cwd"));
