@@ -1,0 +1,27 @@
+namespace OrleansZk.Cli.Commands;
+
+/// <summary>
+/// The commands that work on a session, by name (zkCli's CommandFactory). The shell adds its own
+/// (connect, quit, help). Watches (addWatch, removewatches, and -w on ls, get and stat) slot in
+/// here and in those commands' option specs.
+/// </summary>
+internal static class CommandTable
+{
+    public static IReadOnlyDictionary<string, CliCommand> Create() =>
+        new CliCommand[]
+        {
+            new AddAuthCommand(),
+            new CloseCommand(),
+            new CreateCommand(),
+            new DeleteCommand(),
+            new DeleteAllCommand(),
+            new GetCommand(),
+            new GetAclCommand(),
+            new GetAllChildrenNumberCommand(),
+            new LsCommand(),
+            new SetCommand(),
+            new SetAclCommand(),
+            new StatCommand(),
+            new SyncCommand(),
+        }.ToDictionary(c => c.Name, StringComparer.Ordinal);
+}

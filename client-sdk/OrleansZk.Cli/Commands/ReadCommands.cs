@@ -1,0 +1,128 @@
+using System.Text;
+using OrleansZk.Cli.Output;
+using OrleansZk.Cli.Parsing;
+using OrleansZk.Core;
+
+namespace OrleansZk.Cli.Commands;
+
+/// <summary><c>ls [-s] [-R] path</c>: the children, sorted, as "[a, b]"; with -s the node's stat; with -R every path below, one a line.</summary>
+internal sealed class LsCommand() : CliCommand("ls", "[-s] [-R] path")
+{
+    private static readonly OptionSpec Options = new OptionSpec().Flag('?', "help").Flag('s', "stat").Flag('R', "recurse");
+
+    public override async Task ExecuteAsync(CommandContext context, string[] words)
+    {
+        var parsed = OptionParser.Parse(Options, words);
+        if (parsed.Has('?')) PrintHelp(context.Out);
+        parsed = RetainWatchCompatibility(Options, words, parsed, "ls [-w] path", context.Err);
+        // Unlike the other commands, zkCli's ls checks its path only after printing the help.
+        if (parsed.Args.Count < 2) throw new CliException(Usage);
+        var path = parsed.Args[1];
+        ValidatePath(path);
+        if (parsed.Has('R'))
+        {
+            await TreeWalk.VisitDepthFirstAsync(context.Connection, path, p =>
+            {
+                context.Out.WriteLine(p);
+                return Task.CompletedTask;
+            });
+            return;
+        }
+        var (children, stat) = await context.Connection.Call(path, zk => zk.GetChildrenWithStatAsync(path));
+        context.Out.WriteLine("[" + string.Join(", ", children.Order(StringComparer.Ordinal)) + "]");
+        if (parsed.Has('s')) StatPrinter.Print(context.Out, stat);
+    }
+
+    private static void PrintHelp(TextWriter output)
+    {
+        output.WriteLine("usage: ls [options] path");
+        foreach (var line in Options.HelpLines()) output.WriteLine(line);
+    }
+}
+
+/// <summary><c>get [-s] path</c>: the data as UTF-8 text ("null" for none), with -s the stat.</summary>
+internal sealed class GetCommand() : CliCommand("get", "[-s] path")
+{
+    private static readonly OptionSpec Options = new OptionSpec().Flag('s', "stats");
+
+    public override async Task ExecuteAsync(CommandContext context, string[] words)
+    {
+        var parsed = Parse(Options, words, minArgs: 2);
+        parsed = RetainWatchCompatibility(Options, words, parsed, "get [-s] [-w] path", context.Err);
+        var path = parsed.Args[1];
+        ValidatePath(path);
+        var (data, stat) = await context.Connection.Call(path, zk => zk.GetDataAsync(path));
+        context.Out.WriteLine(data == null ? "null" : Encoding.UTF8.GetString(data));
+        if (parsed.Has('s')) StatPrinter.Print(context.Out, stat);
+    }
+}
+
+/// <summary><c>stat path</c>: the node's stat.</summary>
+internal sealed class StatCommand() : CliCommand("stat", "path")
+{
+    private static readonly OptionSpec Options = new();
+
+    public override async Task ExecuteAsync(CommandContext context, string[] words)
+    {
+        var parsed = Parse(Options, words, minArgs: 2);
+        parsed = RetainWatchCompatibility(Options, words, parsed, "stat [-w] path", context.Err);
+        var path = parsed.Args[1];
+        ValidatePath(path);
+        var stat = await context.Connection.Call(path, zk => zk.ExistsAsync(path))
+            ?? throw new KeeperError(ZkErrorCode.NoNode, path);
+        StatPrinter.Print(context.Out, stat);
+    }
+}
+
+/// <summary><c>getAllChildrenNumber path</c>: how many nodes lie below the node.</summary>
+internal sealed class GetAllChildrenNumberCommand() : CliCommand("getAllChildrenNumber", "path")
+{
+    private static readonly OptionSpec Options = new();
+
+    public override async Task ExecuteAsync(CommandContext context, string[] words)
+    {
+        var parsed = Parse(Options, words, minArgs: 2);
+        var path = parsed.Args[1];
+        ValidatePath(path);
+        context.Out.WriteLine(await context.Connection.Call(path, zk => zk.GetAllChildrenNumberAsync(path)));
+    }
+}
+
+/// <summary><c>getAcl [-s] path</c>: each ACL entry in jute's two-line form, with -s the stat.</summary>
+internal sealed class GetAclCommand() : CliCommand("getAcl", "[-s] path")
+{
+    private static readonly OptionSpec Options = new OptionSpec().Flag('s', "stats");
+
+    public override async Task ExecuteAsync(CommandContext context, string[] words)
+    {
+        var parsed = Parse(Options, words, minArgs: 2);
+        var path = parsed.Args[1];
+        ValidatePath(path);
+        var (acl, stat) = await context.Connection.Call(path, zk => zk.GetAclAsync(path));
+        foreach (var entry in acl) context.Out.WriteLine(AclText.Entry(entry));
+        if (parsed.Has('s')) StatPrinter.Print(context.Out, stat);
+    }
+}
+
+/// <summary><c>sync path</c>: "Sync is OK" once the service has applied everything committed before it.</summary>
+internal sealed class SyncCommand() : CliCommand("sync", "path")
+{
+    private static readonly OptionSpec Options = new();
+
+    public override async Task ExecuteAsync(CommandContext context, string[] words)
+    {
+        var parsed = Parse(Options, words, minArgs: 2);
+        var path = parsed.Args[1];
+        ValidatePath(path);
+        try
+        {
+            await context.Connection.Call(path, zk => zk.SyncAsync(path));
+            context.Out.WriteLine("Sync is OK");
+        }
+        catch (KeeperError e)
+        {
+            // zkCli reads sync's result code from its callback rather than an exception.
+            context.Out.WriteLine("Sync has failed. rc=" + (int)e.Code);
+        }
+    }
+}

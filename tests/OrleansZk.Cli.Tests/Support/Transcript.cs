@@ -1,0 +1,28 @@
+namespace OrleansZk.Cli.Tests.Support;
+
+/// <summary>
+/// One recorded zkCli run (Transcripts/NAME.*, written by Transcripts/recorder/record.sh): the
+/// script fed on standard input, an optional command given on the command line instead, and what
+/// ZooKeeper 3.8's zkCli printed on standard output and standard error, and its exit code.
+/// </summary>
+public sealed record Transcript(string Name, string Script, IReadOnlyList<string>? CommandLine, string Stdout, string Stderr, int ExitCode)
+{
+    private static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "Transcripts");
+
+    /// <summary>Every recorded transcript's name, in order.</summary>
+    public static IEnumerable<string> Names() =>
+        Directory.GetFiles(Folder, "*.zk").Select(f => Path.GetFileNameWithoutExtension(f)!).Order(StringComparer.Ordinal);
+
+    public static Transcript Load(string name)
+    {
+        string Read(string extension) => File.ReadAllText(Path.Combine(Folder, name + extension));
+        var args = Path.Combine(Folder, name + ".args");
+        return new Transcript(
+            name,
+            Read(".zk"),
+            File.Exists(args) ? File.ReadAllText(args).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : null,
+            Read(".out"),
+            Read(".err"),
+            int.Parse(Read(".rc").Trim(), System.Globalization.CultureInfo.InvariantCulture));
+    }
+}

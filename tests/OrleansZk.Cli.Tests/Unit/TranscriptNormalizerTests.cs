@@ -1,0 +1,31 @@
+using OrleansZk.Cli.Tests.Support;
+
+namespace OrleansZk.Cli.Tests.Unit;
+
+public sealed class TranscriptNormalizerTests
+{
+    [Fact]
+    public void Drops_zkClis_banner_notice_and_watcher_events()
+    {
+        const string zkCli = "Connecting to 127.0.0.1:2191\n\nWATCHER::\n\nWatchedEvent state:SyncConnected type:None path:null\n" +
+                             "Welcome to ZooKeeper!\nJLine support is disabled\n[zookeeper]\n";
+        Assert.Equal("Connecting to <server>\nWelcome to ZooKeeper!\n[zookeeper]\n", TranscriptNormalizer.Normalize(zkCli));
+    }
+
+    [Fact]
+    public void Numbers_zxids_and_sessions_by_first_appearance_and_hides_times()
+    {
+        const string text = "cZxid = 0x6\nctime = Thu Nov 26 03:35:49 UTC 2026\nmZxid = 0x0\npZxid = 0x9\ncZxid = 0x6\n" +
+                            "ephemeralOwner = 0x100003a77bb0000\nephemeralOwner = 0x0\nmtime = Thu Jan 01 00:00:00 UTC 1970";
+        Assert.Equal(
+            "cZxid = <zxid 1>\nctime = <time>\nmZxid = 0x0\npZxid = <zxid 2>\ncZxid = <zxid 1>\n" +
+            "ephemeralOwner = <session 1>\nephemeralOwner = 0x0\nmtime = Thu Jan 01 00:00:00 UTC 1970",
+            TranscriptNormalizer.Normalize(text));
+    }
+
+    [Fact]
+    public void Leaves_a_time_that_is_not_a_Java_date_for_the_comparison_to_show()
+    {
+        Assert.Equal("ctime = 2026-11-26T03:35:49Z", TranscriptNormalizer.Normalize("ctime = 2026-11-26T03:35:49Z"));
+    }
+}
