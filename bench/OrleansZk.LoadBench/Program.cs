@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using OrleansZk.LoadBench;
+
+// OrleansZk's side of bench/zookeeper/ZkBench.java: the same workloads and RESULT lines, against a
+// silo it starts (fresh data directory, ForceSync on) or an existing one (-server host:port).
+string? server = null;
+var runs = 3;
+var n = 10_000;
+var mixOps = 20_000;
+var seed = 42L;
+string? siloDll = null;
+string? latencyDir = null;
+var keep = false;
+var siloArgs = new List<string>();
+
+for (var a = 0; a < args.Length; a++)
+{
+    var name = args[a].StartsWith("--", StringComparison.Ordinal) ? args[a][1..] : args[a];
+    if (name == "-keep")
+    {
+        keep = true;
+        continue;
+    }
+    if (a + 1 == args.Length) return Usage($"missing value for {args[a]}");
+    var value = args[++a];
+    try
+    {
+        switch (name)
+        {
+            case "-server": server = value; break;
+            case "-runs": runs = int.Parse(value, CultureInfo.InvariantCulture); break;
+            case "-n": n = int.Parse(value, CultureInfo.InvariantCulture); break;
+            case "-mix-ops": mixOps = int.Parse(value, CultureInfo.InvariantCulture); break;
+            case "-seed": seed = long.Parse(value, CultureInfo.InvariantCulture); break;
+            case "-silo": siloDll = Path.GetFullPath(value); break;
+            case "-silo-arg": siloArgs.Add(value); break;
+            case "-latency-dir": latencyDir = Path.GetFullPath(value); break;
+            default: return Usage($"unknown argument {args[a - 1]}");
+        }
+    }
+    catch (FormatException)
+    {
+        return Usage($"{args[a - 1]} needs a number, not '{value}'");
+    }
+}
+var maxClients = LoadBench.MixClients[^1];
+if (runs < 1 || n < 1 || mixOps < maxClients) return Usage($"need -runs >= 1, -n >= 1, -mix-ops >= {maxClients}");
+if (server != null && (siloDll != null || siloArgs.Count > 0 || keep)) return Usage("-silo, -silo-arg and -keep are for a silo the benchmark starts, not with -server");
+
+Console.WriteLine($".NET: {RuntimeInformation.FrameworkDescription}, {Environment.ProcessorCount} cores, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC (client)");
+SiloProcess? silo = null;
+if (server == null)
+{
+    siloDll ??= DefaultSiloDll();
+    silo = await SiloProcess.StartAsync(siloDll, keep, siloArgs);
+    server = $"127.0.0.1:{silo.GatewayPort}";
+    Console.WriteLine($"data dir: {silo.Root}/data");
+    Console.WriteLine($"server: {silo.ReadyLine.Trim()} (own process, ForceSync=true{(siloArgs.Count > 0 ? ", " + string.Join(' ', siloArgs) : "")})");
+}
+
+// Ctrl+C or SIGTERM (compare.sh's clean-up) must not leave the silo behind.
+using var sigInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => silo?.Stop());
+using var sigTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => silo?.Stop());
+try
+{
+    await new LoadBench(server, n, mixOps, seed, latencyDir).RunAsync(runs);
+    return 0;
+}
+catch (Exception e)
+{
+    Console.Error.WriteLine($"LoadBench failed: {e}");
+    return 1;
+}
+finally
+{
+    if (silo != null)
+    {
+        var lines = silo.LogLines;
+        if (lines > 0)
+            Console.Error.WriteLine($"the silo wrote {lines} lines to stderr (its log: warnings and errors by default); the last ones:{Environment.NewLine}{silo.LogTail(20)}");
+        await silo.DisposeAsync();
+        if (keep) Console.WriteLine($"kept {silo.Root}");
+    }
+}
+
+static int Usage(string problem)
+{
+    Console.Error.WriteLine($"LoadBench: {problem}");
+    Console.Error.WriteLine("usage: OrleansZk.LoadBench [-server host:port | [-silo PATH.dll] [-silo-arg --OrleansZk:Key=value]... [-keep]]");
+    Console.Error.WriteLine("                           [-runs N] [-n N] [-mix-ops N] [-seed S] [-latency-dir DIR]   (--name works too)");
+    return 2;
+}
+
+// silo/OrleansZk.Silo's Release build in the repository this benchmark was built from.
+static string DefaultSiloDll()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+    {
+        if (File.Exists(Path.Combine(dir.FullName, "OrleansZk.sln")))
+            return Path.Combine(dir.FullName, "silo", "OrleansZk.Silo", "bin", "Release", "net10.0", "OrleansZk.Silo.dll");
+    }
+    throw new FileNotFoundException("no OrleansZk.sln above the benchmark: pass -silo PATH/OrleansZk.Silo.dll");
+}

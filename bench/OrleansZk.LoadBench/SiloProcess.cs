@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+
+namespace OrleansZk.LoadBench;
+
+/// <summary>
+/// A throwaway OrleansZk silo: the real executable (silo/OrleansZk.Silo) started as a child process
+/// on free loopback ports with a fresh data directory, its stdout watched for the ready line, its
+/// stderr (warnings and errors) kept in a file. <see cref="DisposeAsync"/> stops it (SIGTERM, then
+/// a kill after 15 s) and removes the directory.
+/// </summary>
+internal sealed partial class SiloProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(15);
+
+    private readonly Process _process;
+    private readonly StreamWriter _log;
+    private readonly bool _keep;
+    private int _logLines;
+    private int _stopped;
+
+    private SiloProcess(Process process, string root, StreamWriter log, bool keep, int gatewayPort)
+    {
+        _process = process;
+        Root = root;
+        _log = log;
+        _keep = keep;
+        GatewayPort = gatewayPort;
+    }
+
+    /// <summary>The temp directory holding the data directory and <c>silo.log</c>.</summary>
+    public string Root { get; }
+
+    public int GatewayPort { get; }
+
+    /// <summary>The ready line the silo printed.</summary>
+    public string ReadyLine { get; private set; } = "";
+
+    /// <summary>
+    /// Starts the silo and waits for its ready line. <paramref name="extraArgs"/> go to the silo after
+    /// the benchmark's own (<c>--OrleansZk:Key=value</c> overrides them).
+    /// </summary>
+    public static async Task<SiloProcess> StartAsync(string siloDll, bool keep, IReadOnlyList<string> extraArgs)
+    {
+        if (!File.Exists(siloDll))
+            throw new FileNotFoundException($"no silo at {siloDll}: dotnet build silo/OrleansZk.Silo -c Release", siloDll);
+        var root = Directory.CreateTempSubdirectory("orleanszk-bench.").FullName;
+        var dataDir = Path.Combine(root, "data");
+        int gatewayPort = FreePort(), siloPort = FreePort();
+        while (siloPort == gatewayPort) siloPort = FreePort();
+
+        var start = new ProcessStartInfo("dotnet")
+        {
+            // No appsettings.json here: the silo reads only the one shipped beside it, then the arguments.
+            WorkingDirectory = root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in (string[])[
+                     siloDll,
+                     $"--OrleansZk:DataDir={dataDir}",
+                     $"--OrleansZk:GatewayPort={gatewayPort}",
+                     $"--OrleansZk:SiloPort={siloPort}",
+                     // The default, stated: fsync per batch, as ZooKeeper's forceSync=yes.
+                     "--OrleansZk:ForceSync=true",
+                 ])
+            start.ArgumentList.Add(arg);
+        foreach (var arg in extraArgs) start.ArgumentList.Add(arg);
+
+        var log = new StreamWriter(Path.Combine(root, "silo.log")) { AutoFlush = true };
+        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        var silo = new SiloProcess(process, root, log, keep, gatewayPort);
+        var ready = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data == null) return;
+            silo.Append("stdout: " + e.Data);
+            if (e.Data.Contains("ready", StringComparison.Ordinal)) ready.TrySetResult(e.Data);
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data == null) return;
+            silo.Append(e.Data);
+            Interlocked.Increment(ref silo._logLines);
+        };
+        process.EnableRaisingEvents = true;
+        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException($"the silo exited with code {process.ExitCode} before it was ready"));
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        try
+        {
+            silo.ReadyLine = await ready.Task.WaitAsync(ReadyTimeout);
+            return silo;
+        }
+        catch (Exception e)
+        {
+            await silo.DisposeAsync();
+            var tail = silo.LogTail(20);
+            throw new InvalidOperationException($"{e.Message}; the silo's last lines:{Environment.NewLine}{tail}", e);
+        }
+    }
+
+    /// <summary>How many lines the silo wrote to stderr (its warnings and errors) so far.</summary>
+    public int LogLines => Volatile.Read(ref _logLines);
+
+    /// <summary>The last <paramref name="count"/> lines of the silo's log.</summary>
+    public string LogTail(int count)
+    {
+        lock (_log)
+        {
+            _log.Flush();
+        }
+        var path = Path.Combine(Root, "silo.log");
+        return File.Exists(path) ? string.Join(Environment.NewLine, File.ReadLines(path).TakeLast(count)) : "";
+    }
+
+    /// <summary>Stops the silo (SIGTERM, then kill) and removes its directory unless kept. Idempotent.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
+        Stop();
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(StopTimeout);
+        }
+        catch (TimeoutException)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        lock (_log)
+        {
+            _log.Dispose();
+        }
+        _process.Dispose();
+        if (!_keep) TryDelete(Root);
+    }
+
+    /// <summary>Asks the silo to stop now, synchronously (for signal handlers); <see cref="DisposeAsync"/> still waits and cleans up.</summary>
+    public void Stop()
+    {
+        try
+        {
+            if (_process.HasExited) return;
+            if (OperatingSystem.IsWindows() || Kill(_process.Id, SigTerm) != 0) _process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+    }
+
+    private void Append(string line)
+    {
+        lock (_log)
+        {
+            if (_log.BaseStream.CanWrite) _log.WriteLine(line);
+        }
+    }
+
+    private static void TryDelete(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"could not remove {directory}: {e.Message}");
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private const int SigTerm = 15;
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+}
