@@ -4,8 +4,7 @@ using OrleansZk.Client;
 // zkCli's command line: [-server host:port] [-timeout ms] [command args...]. Commands are read
 // from standard input when none is given, with prompts only when a person is typing.
 // Only the shell writes to standard output, which scripts parse: anything else in the process
-// writing to the console (the Orleans client's warnings, when a gateway is unreachable) goes to
-// standard error.
+// that writes to the console goes to standard error.
 var stdout = Console.Out;
 Console.SetOut(Console.Error);
 

@@ -55,8 +55,9 @@ public sealed partial class ZkClient
                     o.ClusterId = ZkDefaults.ClusterId;
                     o.ServiceId = ZkDefaults.ServiceId;
                 }))
-            // Callers such as the shell print to the console themselves: only trouble goes there.
-            .ConfigureLogging(logging => logging.AddConsole().SetMinimumLevel(LogLevel.Warning))
+            // Only trouble, and only on standard error: standard output belongs to the application
+            // (the shell prints its answers there).
+            .ConfigureLogging(logging => logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning))
             .Build();
 
     private static async Task StopOwnedHostAsync(IHost host)

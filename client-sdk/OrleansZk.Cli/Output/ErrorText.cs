@@ -39,15 +39,10 @@ internal static class ErrorText
 
     /// <summary>
     /// ZooKeeper 3.8's <c>KeeperException.getCodeMessage</c>. It is Core's
-    /// <see cref="ZkErrorCodes.Describe"/> but for the codes where 3.8's Java client words it
-    /// differently: NoAuth is "NoAuth" there ("Insufficient permission" is zkCli's wrapper text),
-    /// the reconfig codes keep their names, and the codes 3.8 has no text for print as unknown.
+    /// <see cref="ZkErrorCodes.Describe"/> but for the codes 3.8 has no text for, which print as unknown.
     /// </summary>
     private static string CodeMessage(ZkErrorCode code) => code switch
     {
-        ZkErrorCode.NoAuth => "NoAuth",
-        ZkErrorCode.NewConfigNoQuorum => "NewConfigNoQuorum",
-        ZkErrorCode.ReconfigInProgress => "ReconfigInProgress",
         ZkErrorCode.UnknownSession => "Unknown error UNKNOWNSESSION",
         ZkErrorCode.RequestTimeout => "Unknown error REQUESTTIMEOUT",
         _ => ZkErrorCodes.Describe(code),
