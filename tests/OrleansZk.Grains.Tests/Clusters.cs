@@ -20,16 +20,16 @@ internal static class Eventually
     }
 }
 
-/// <summary>One silo hosting replica 1, with a fast container / TTL scan.</summary>
-public sealed class SingleSiloCluster : IAsyncLifetime
+/// <summary>A TestingHost cluster of <paramref name="silos"/> silos with its own data directory, removed afterwards.</summary>
+public abstract class ZkCluster<TConfigurator>(int silos, string dataDir) : IAsyncLifetime
+    where TConfigurator : ISiloConfigurator, new()
 {
     public TestCluster Cluster { get; private set; } = null!;
-    public static readonly string DataDir = Path.Combine(Path.GetTempPath(), "orleanszk-grains-" + Guid.NewGuid().ToString("N"));
 
     public async Task InitializeAsync()
     {
-        var builder = new TestClusterBuilder(1);
-        builder.AddSiloBuilderConfigurator<Configurator>();
+        var builder = new TestClusterBuilder((short)silos);
+        builder.AddSiloBuilderConfigurator<TConfigurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }
@@ -38,10 +38,16 @@ public sealed class SingleSiloCluster : IAsyncLifetime
     {
         await Cluster.StopAllSilosAsync();
         await Cluster.DisposeAsync();
-        if (Directory.Exists(DataDir)) Directory.Delete(DataDir, recursive: true);
+        if (Directory.Exists(dataDir)) Directory.Delete(dataDir, recursive: true);
     }
+}
 
-    private sealed class Configurator : ISiloConfigurator
+/// <summary>One silo hosting replica 1, with a fast container / TTL scan.</summary>
+public sealed class SingleSiloCluster() : ZkCluster<SingleSiloCluster.Configurator>(1, DataDir)
+{
+    public static readonly string DataDir = Path.Combine(Path.GetTempPath(), "orleanszk-grains-" + Guid.NewGuid().ToString("N"));
+
+    public sealed class Configurator : ISiloConfigurator
     {
         public void Configure(ISiloBuilder silo) => silo.AddOrleansZk(o =>
         {
@@ -62,27 +68,11 @@ public sealed class SingleSiloCollection : ICollectionFixture<SingleSiloCluster>
 /// Two silos: the primary hosts no replica (ReplicaId 0), the secondary hosts replica 1, so the
 /// replica's silo can be killed while the cluster (membership lives on the primary) carries on.
 /// </summary>
-public sealed class TwoSiloCluster : IAsyncLifetime
+public sealed class TwoSiloCluster() : ZkCluster<TwoSiloCluster.Configurator>(2, DataDir)
 {
-    public TestCluster Cluster { get; private set; } = null!;
     public static readonly string DataDir = Path.Combine(Path.GetTempPath(), "orleanszk-placement-" + Guid.NewGuid().ToString("N"));
 
-    public async Task InitializeAsync()
-    {
-        var builder = new TestClusterBuilder(2);
-        builder.AddSiloBuilderConfigurator<Configurator>();
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Cluster.StopAllSilosAsync();
-        await Cluster.DisposeAsync();
-        if (Directory.Exists(DataDir)) Directory.Delete(DataDir, recursive: true);
-    }
-
-    private sealed class Configurator : ISiloConfigurator
+    public sealed class Configurator : ISiloConfigurator
     {
         public void Configure(ISiloBuilder silo)
         {
