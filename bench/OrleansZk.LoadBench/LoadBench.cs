@@ -32,11 +32,14 @@ internal sealed class LoadBench
     private readonly int _mixOps;
     private readonly long _seed;
     private readonly string? _latencyDir;
+    private readonly Func<TimeSpan>? _serverCpu;
     private readonly byte[] _data = new byte[DataBytes];
 
     /// <param name="latencyDir">If set, every measured workload's latencies go to a file there (one µs value a line, in issue order per client).</param>
-    public LoadBench(string server, int n, int mixOps, long seed, string? latencyDir)
+    /// <param name="serverCpu">The server process's CPU time so far, if the benchmark can see it.</param>
+    public LoadBench(string server, int n, int mixOps, long seed, string? latencyDir, Func<TimeSpan>? serverCpu)
     {
+        _serverCpu = serverCpu;
         _server = server;
         _n = n;
         _mixOps = mixOps;
@@ -71,6 +74,7 @@ internal sealed class LoadBench
         var medians = Result.Medians(all);
         Console.WriteLine();
         foreach (var r in medians) Console.WriteLine(r.Line($"stat=median runs={runs}"));
+        foreach (var r in medians) Console.WriteLine(r.CpuLine($"stat=median runs={runs}"));
         Result.PrintTable($"medians over {runs} runs", medians);
     }
 
@@ -140,11 +144,12 @@ internal sealed class LoadBench
     /// request's latency runs from just before it is handed to the client to the moment its
     /// continuation starts. Throws the first failure once all have completed.
     /// </summary>
-    private static async Task<Timing> DriveAsync(int count, int window, Func<int, Task> op)
+    private async Task<Timing> DriveAsync(int count, int window, Func<int, Task> op)
     {
         var latencies = new long[count];
         using var inFlight = new SemaphoreSlim(window, window);
         Exception? firstError = null;
+        var cpu = Cpu();
         var start = Stopwatch.GetTimestamp();
         for (var i = 0; i < count; i++)
         {
@@ -163,8 +168,9 @@ internal sealed class LoadBench
         }
         for (var k = 0; k < window; k++) await inFlight.WaitAsync().ConfigureAwait(false);
         var elapsed = Stopwatch.GetTimestamp() - start;
+        cpu = Cpu() - cpu;
         if (firstError != null) throw new InvalidOperationException($"a request failed: {firstError.Message}", firstError);
-        return new Timing(latencies, elapsed);
+        return new Timing(latencies, elapsed, cpu);
 
         async Task CompleteAsync(Task call, int i, long issued)
         {
@@ -208,11 +214,13 @@ internal sealed class LoadBench
                     return await DriveAsync(count, 1, op).ConfigureAwait(false);
                 }));
             }
+            var cpu = Cpu();
             var start = Stopwatch.GetTimestamp();
             go.SetResult();
             var done = await Task.WhenAll(timings);
             var elapsed = Stopwatch.GetTimestamp() - start;
-            return new Timing([.. done.SelectMany(t => t.Latencies)], elapsed);
+            cpu = Cpu() - cpu;
+            return new Timing([.. done.SelectMany(t => t.Latencies)], elapsed, cpu);
         }
         finally
         {
@@ -235,10 +243,17 @@ internal sealed class LoadBench
         return i => (gets[i] ? getData : setData)(keys[i]);
     }
 
+    private CpuUse Cpu()
+    {
+        using var self = Process.GetCurrentProcess();
+        return new CpuUse(self.TotalProcessorTime, _serverCpu?.Invoke());
+    }
+
     private Result Report(string workload, string mode, int clients, Timing timing, int run)
     {
         var result = Result.Of(workload, mode, clients, timing);
         Console.WriteLine(result.Line($"stat=run run={run}"));
+        Console.WriteLine(result.CpuLine($"stat=run run={run}"));
         if (_latencyDir != null)
         {
             Directory.CreateDirectory(_latencyDir);

@@ -64,7 +64,7 @@ using var sigInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => silo?
 using var sigTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => silo?.Stop());
 try
 {
-    await new LoadBench(server, n, mixOps, seed, latencyDir).RunAsync(runs);
+    await new LoadBench(server, n, mixOps, seed, latencyDir, silo == null ? null : silo.CpuTime).RunAsync(runs);
     return 0;
 }
 catch (Exception e)

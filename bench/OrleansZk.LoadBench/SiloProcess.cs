@@ -105,6 +105,13 @@ internal sealed partial class SiloProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The silo's CPU time (user + system) so far.</summary>
+    public TimeSpan CpuTime()
+    {
+        _process.Refresh();
+        return _process.TotalProcessorTime;
+    }
+
     /// <summary>How many lines the silo wrote to stderr (its warnings and errors) so far.</summary>
     public int LogLines => Volatile.Read(ref _logLines);
 
