@@ -53,7 +53,15 @@ SiloProcess? silo = null;
 if (server == null)
 {
     siloDll ??= DefaultSiloDll();
-    silo = await SiloProcess.StartAsync(siloDll, keep, siloArgs);
+    try
+    {
+        silo = await SiloProcess.StartAsync(siloDll, keep, siloArgs);
+    }
+    catch (Exception e) when (e is SiloStartException or InvalidOperationException or FileNotFoundException)
+    {
+        Console.Error.WriteLine($"LoadBench: {e.Message}");
+        return 1;
+    }
     server = $"127.0.0.1:{silo.GatewayPort}";
     Console.WriteLine($"data dir: {silo.Root}/data");
     Console.WriteLine($"server: {silo.ReadyLine.Trim()} (own process, ForceSync=true{(siloArgs.Count > 0 ? ", " + string.Join(' ', siloArgs) : "")})");

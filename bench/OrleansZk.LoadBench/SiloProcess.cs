@@ -43,10 +43,36 @@ internal sealed partial class SiloProcess : IAsyncDisposable
     /// Starts the silo and waits for its ready line. <paramref name="extraArgs"/> go to the silo after
     /// the benchmark's own (<c>--OrleansZk:Key=value</c> overrides them).
     /// </summary>
+    /// <remarks>
+    /// A silo that exits with the silo's "failed to start" code (1) is started again, up to
+    /// <see cref="StartAttempts"/> times, on other ports and a new directory: the free ports are
+    /// picked before the silo binds them, and another process on a shared machine may take one
+    /// meanwhile. Each failed attempt is reported on stderr with the silo's last lines.
+    /// </remarks>
     public static async Task<SiloProcess> StartAsync(string siloDll, bool keep, IReadOnlyList<string> extraArgs)
     {
         if (!File.Exists(siloDll))
             throw new FileNotFoundException($"no silo at {siloDll}: dotnet build silo/OrleansZk.Silo -c Release", siloDll);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(siloDll, keep, extraArgs);
+            }
+            catch (SiloStartException e) when (e.ExitCode == ExitStartFailed && attempt < StartAttempts)
+            {
+                Console.Error.WriteLine($"silo start attempt {attempt} failed, trying other ports: {e.Message}");
+            }
+        }
+    }
+
+    private const int StartAttempts = 3;
+
+    /// <summary>OrleansZk.Silo's exit code for a start-up failure (ports in use, data directory locked or damaged).</summary>
+    private const int ExitStartFailed = 1;
+
+    private static async Task<SiloProcess> StartOnceAsync(string siloDll, bool keep, IReadOnlyList<string> extraArgs)
+    {
         var root = Directory.CreateTempSubdirectory("orleanszk-bench.").FullName;
         var dataDir = Path.Combine(root, "data");
         int gatewayPort = FreePort(), siloPort = FreePort();
@@ -88,7 +114,7 @@ internal sealed partial class SiloProcess : IAsyncDisposable
             Interlocked.Increment(ref silo._logLines);
         };
         process.EnableRaisingEvents = true;
-        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException($"the silo exited with code {process.ExitCode} before it was ready"));
+        process.Exited += (_, _) => ready.TrySetException(new SiloStartException($"the silo exited with code {process.ExitCode} before it was ready", process.ExitCode));
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
@@ -99,9 +125,11 @@ internal sealed partial class SiloProcess : IAsyncDisposable
         }
         catch (Exception e)
         {
-            await silo.DisposeAsync();
+            await silo.StopAndWaitAsync();
             var tail = silo.LogTail(20);
-            throw new InvalidOperationException($"{e.Message}; the silo's last lines:{Environment.NewLine}{tail}", e);
+            await silo.DisposeAsync();
+            var message = $"{e.Message}; the silo's last lines:{Environment.NewLine}{tail}";
+            throw e is SiloStartException failed ? new SiloStartException(message, failed.ExitCode) : new InvalidOperationException(message, e);
         }
     }
 
@@ -130,6 +158,18 @@ internal sealed partial class SiloProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
+        await StopAndWaitAsync();
+        lock (_log)
+        {
+            _log.Dispose();
+        }
+        _process.Dispose();
+        if (!_keep) TryDelete(Root);
+    }
+
+    /// <summary>SIGTERM, then a kill if the silo has not exited within <see cref="StopTimeout"/>; returns once it has exited.</summary>
+    private async Task StopAndWaitAsync()
+    {
         Stop();
         try
         {
@@ -140,12 +180,6 @@ internal sealed partial class SiloProcess : IAsyncDisposable
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync();
         }
-        lock (_log)
-        {
-            _log.Dispose();
-        }
-        _process.Dispose();
-        if (!_keep) TryDelete(Root);
     }
 
     /// <summary>Asks the silo to stop now, synchronously (for signal handlers); <see cref="DisposeAsync"/> still waits and cleans up.</summary>
@@ -193,4 +227,10 @@ internal sealed partial class SiloProcess : IAsyncDisposable
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
+}
+
+/// <summary>The silo process ended before its ready line.</summary>
+internal sealed class SiloStartException(string message, int exitCode) : Exception(message)
+{
+    public int ExitCode { get; } = exitCode;
 }
