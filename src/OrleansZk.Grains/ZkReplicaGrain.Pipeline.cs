@@ -14,7 +14,8 @@ public sealed partial class ZkReplicaGrain
         public readonly int Xid = xid;
         public readonly WriteRequest? Request = request;
         public readonly AuthInfo Auth = auth;
-        public readonly TaskCompletionSource<WriteReply> Reply = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Completed on the grain's scheduler; the reply is sent inline rather than after another thread-pool hop.
+        public readonly TaskCompletionSource<WriteReply> Reply = new();
         public Txn? Txn;
         public WriteReply? Outcome;
     }
