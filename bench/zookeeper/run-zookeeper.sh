@@ -23,9 +23,10 @@ done
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# Prints the reply of a four-letter-word command, or nothing if the server does not answer.
+# Prints the reply of a four-letter-word command, or nothing if the server does not answer
+# (within 5 s: a server stalled during start-up must not hang the script).
 four_letter() {
-    (exec 3<>"/dev/tcp/127.0.0.1/$port" && printf '%s' "$1" >&3 && cat <&3) 2>/dev/null || true
+    timeout 5 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && printf "%s" "$2" >&3 && cat <&3' _ "$port" "$1" 2>/dev/null || true
 }
 
 port=${PORT:-2181}
