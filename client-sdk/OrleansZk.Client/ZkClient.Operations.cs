@@ -141,7 +141,10 @@ public sealed partial class ZkClient
     public async Task<IReadOnlyList<OpResult>> MultiAsync(IEnumerable<WriteRequest> ops, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(ops);
-        var reply = await WriteAsync(new MultiRequest([.. ops]), ct).ConfigureAwait(false);
+        List<WriteRequest> list = [.. ops];
+        // As ZooKeeper's client: an empty multi is answered here and consumes no zxid.
+        if (list.Count == 0) return [];
+        var reply = await WriteAsync(new MultiRequest(list), ct).ConfigureAwait(false);
         return reply.MultiResults ?? [];
     }
 

@@ -84,9 +84,14 @@ public sealed class MultiTests(ClusterFixture fixture) : ClusterTest(fixture)
     }
 
     [Fact]
-    public async Task An_empty_multi_succeeds()
+    public async Task An_empty_multi_succeeds_without_taking_a_zxid()
     {
+        await Zk.SyncAsync("/");
+        var before = Zk.LastZxid;
         Assert.Empty(await Zk.MultiAsync([]));
+        Assert.Empty(await Zk.Transaction().CommitAsync());
+        // Sent, either would have come back with a zxid of its own.
+        Assert.Equal(before, Zk.LastZxid);
     }
 
     [Fact]
