@@ -155,6 +155,7 @@ public sealed partial class ZkClient
     {
         ZkFailures.Validate(request);
         var reply = await AwaitReply(SubmitOrdered((replica, id, xid) => replica.Submit(id, xid, request)), ct).ConfigureAwait(false);
+        if (reply.Code == ZkErrorCode.SessionExpired) _expired = true;
         if (reply.Code != ZkErrorCode.Ok) throw ZkFailures.ForWrite(reply, RequestSize.PathOf(request));
         return reply;
     }

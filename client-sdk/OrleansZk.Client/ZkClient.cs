@@ -34,6 +34,8 @@ public sealed partial class ZkClient : IAsyncDisposable
     private Task? _closing;
     private long _lastZxid;
     private volatile int _authVersion;
+    private volatile bool _expired;
+    private readonly CancellationTokenSource _heartbeats = new();
 
     /// <summary>A client over an Orleans client the caller owns and has started. It opens its session on first use (or <see cref="ConnectAsync(CancellationToken)"/>).</summary>
     public ZkClient(IClusterClient cluster, ZkClientOptions? options = null)
@@ -56,6 +58,7 @@ public sealed partial class ZkClient : IAsyncDisposable
             lock (_lock)
             {
                 if (_closing != null) return ZkClientState.Closed;
+                if (_expired) return ZkClientState.Expired;
                 return OpenedSession != null ? ZkClientState.Connected : ZkClientState.NotConnected;
             }
         }
@@ -105,6 +108,7 @@ public sealed partial class ZkClient : IAsyncDisposable
             var close = _session is { Opened.IsFaulted: false, Opened.IsCanceled: false } session
                 ? SubmitOrderedLocked(session, (replica, id, xid) => replica.Submit(id, xid, new CloseSessionRequest()))
                 : null;
+            _heartbeats.Cancel();
             _closing = FinishCloseAsync(close);
             return _closing;
         }
@@ -141,6 +145,7 @@ public sealed partial class ZkClient : IAsyncDisposable
     private SessionSlot CurrentSessionLocked()
     {
         if (_closing != null) throw ZkFailures.Closed();
+        if (_expired) throw new SessionExpiredException(null, $"session 0x{SessionId:x} expired");
         if (_session == null || _session.Opened.IsFaulted || _session.Opened.IsCanceled)
             _session = new SessionSlot(OpenSessionAsync());
         return _session;
@@ -152,7 +157,40 @@ public sealed partial class ZkClient : IAsyncDisposable
         var info = await AwaitReply(replica.CreateSession(_options.SessionTimeoutMs, RandomNumberGenerator.GetBytes(16)), CancellationToken.None)
             .ConfigureAwait(false);
         FoldZxid(info.Zxid);
+        _ = HeartbeatAsync(info, _heartbeats.Token);
         return info;
+    }
+
+    /// <summary>
+    /// Keeps the session alive: a ping every third of its timeout (ZooKeeper's client pings after a
+    /// third of it idle; reads do not reach the replica here, so this one always pings). A lost
+    /// ping is retried at the next beat; the service's "expired" ends the session for good.
+    /// </summary>
+    private async Task HeartbeatAsync(SessionInfo info, CancellationToken ct)
+    {
+        var interval = TimeSpan.FromMilliseconds(Math.Max(1, info.TimeoutMs / 3));
+        var replica = Replica(info);
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(interval, ct).ConfigureAwait(false);
+                var code = await replica.Ping(info.SessionId).WaitAsync(interval, ct).ConfigureAwait(false);
+                if (code == ZkErrorCode.SessionExpired)
+                {
+                    _expired = true;
+                    return;
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception)
+            {
+                // Unreachable for now (timeout, gateway down): the next beat tries again.
+            }
+        }
     }
 
     /// <summary>

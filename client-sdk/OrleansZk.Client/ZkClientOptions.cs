@@ -30,6 +30,9 @@ public enum ZkClientState
 
     /// <summary>Closed by <see cref="ZkClient.CloseAsync"/>; every later call fails with <see cref="ConnectionLossException"/>.</summary>
     Closed,
+
+    /// <summary>The service expired the session (no heartbeat within its timeout); its ephemerals are gone and every later call fails with <see cref="SessionExpiredException"/>.</summary>
+    Expired,
 }
 
 /// <summary>What a create made: the node's actual path (with its sequence suffix, if any) and its stat.</summary>

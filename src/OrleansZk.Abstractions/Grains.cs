@@ -17,6 +17,19 @@ public interface IZkReplicaGrain : IGrainWithIntegerKey
     Task<SessionInfo> CreateSession(int timeoutMs, byte[] password);
 
     /// <summary>
+    /// Reattaches to an open session (a new client, even in another process): null when the
+    /// session is unknown, expired or closed, or the password does not match. Counts as a heartbeat.
+    /// </summary>
+    Task<SessionInfo?> ResumeSession(long sessionId, byte[] password);
+
+    /// <summary>
+    /// A heartbeat: keeps the session alive for another timeout. Ok, or SessionExpired when the
+    /// session is gone (expired or closed) or expiring. Handled apart from the write pipeline, so
+    /// a long fsync never delays it.
+    /// </summary>
+    Task<ZkErrorCode> Ping(long sessionId);
+
+    /// <summary>
     /// A write (create, delete, setData, setACL, check, multi, closeSession) of session
     /// <paramref name="sessionId"/>. Writes of one session take effect in <paramref name="xid"/>
     /// order (1, 2, 3, ...) whatever order they arrive in; the reply comes once the effect is

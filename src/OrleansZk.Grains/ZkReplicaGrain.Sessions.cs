@@ -46,7 +46,7 @@ public sealed partial class ZkReplicaGrain
 
     public Task<AuthReply> AddAuth(long sessionId, string scheme, byte[] auth)
     {
-        if (!_tree.Sessions.ContainsKey(sessionId)) return Task.FromResult(new AuthReply(ZkErrorCode.SessionExpired, 0));
+        if (!Touch(sessionId)) return Task.FromResult(new AuthReply(ZkErrorCode.SessionExpired, 0));
         var state = StateOf(sessionId);
         try
         {
@@ -65,7 +65,7 @@ public sealed partial class ZkReplicaGrain
     /// <summary>Admits a session's request (null = sync) to the pipeline in xid order.</summary>
     private Task<WriteReply> Admit(long sessionId, int xid, WriteRequest? request)
     {
-        if (!_tree.Sessions.ContainsKey(sessionId))
+        if (!Touch(sessionId))
             return Task.FromResult(Error(ZkErrorCode.SessionExpired, null, $"session 0x{sessionId:x} is not open"));
         var state = StateOf(sessionId);
         if (state.NextXid == 0) state.NextXid = xid;
@@ -114,7 +114,7 @@ public sealed partial class ZkReplicaGrain
         return state;
     }
 
-    /// <summary>Keeps the session table beside the tree's: a new session's xids start at 1, a closed one's state goes.</summary>
+    /// <summary>Keeps the session tables beside the tree's: a new session's xids start at 1 and its clock runs; a closed one's go.</summary>
     private void NoteSessionChange(Txn txn)
     {
         switch (txn.Body)
@@ -126,6 +126,7 @@ public sealed partial class ZkReplicaGrain
                 _sessions.Remove(c.SessionId);
                 break;
         }
+        NoteSessionClock(txn);
     }
 
     private static WriteReply Error(ZkErrorCode code, string? path, string? detail) =>

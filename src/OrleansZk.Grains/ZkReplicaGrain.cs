@@ -71,6 +71,7 @@ public sealed partial class ZkReplicaGrain : Grain, IZkReplicaGrain
         _partitionLast = new long[_options.Partitions];
         _incarnation = DateTime.UtcNow.Ticks ^ Random.Shared.NextInt64(1L << 20);
         _pipeline = RunPipelineAsync();
+        StartSessionClocks();
         this.RegisterGrainTimer(AdvanceWatermarksAsync, new GrainTimerCreationOptions(TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(100)) { Interleave = true });
         var scan = TimeSpan.FromMilliseconds(_options.ContainerCheckIntervalMs);
         this.RegisterGrainTimer(ScanExpiredAsync, new GrainTimerCreationOptions(scan, scan) { Interleave = true });

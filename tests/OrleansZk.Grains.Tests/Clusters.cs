@@ -42,7 +42,7 @@ public abstract class ZkCluster<TConfigurator>(int silos, string dataDir) : IAsy
     }
 }
 
-/// <summary>One silo hosting replica 1, with a fast container / TTL scan.</summary>
+/// <summary>One silo hosting replica 1, with a fast container / TTL scan and 100 ms ticks.</summary>
 public sealed class SingleSiloCluster() : ZkCluster<SingleSiloCluster.Configurator>(1, DataDir)
 {
     public static readonly string DataDir = Path.Combine(Path.GetTempPath(), "orleanszk-grains-" + Guid.NewGuid().ToString("N"));
@@ -54,6 +54,9 @@ public sealed class SingleSiloCluster() : ZkCluster<SingleSiloCluster.Configurat
             o.DataDir = DataDir;
             o.Partitions = 8;
             o.ContainerCheckIntervalMs = 100;
+            // Short ticks so sessions may time out in 200 ms; long sessions stay possible.
+            o.TickTimeMs = 100;
+            o.MaxSessionTimeoutMs = 60_000;
         });
     }
 }

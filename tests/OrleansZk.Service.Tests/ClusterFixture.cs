@@ -36,6 +36,9 @@ public sealed class ClusterFixture : IAsyncLifetime
         builder.Properties["OrleansZk:MaxDataBytes"] = MaxDataBytes.ToString();
         builder.Properties["OrleansZk:ContainerCheckIntervalMs"] = "100";
         builder.Properties["OrleansZk:ForceSync"] = "true";
+        // Short ticks so a session may time out in a second; the usual 30 s stays possible.
+        builder.Properties["OrleansZk:TickTimeMs"] = "250";
+        builder.Properties["OrleansZk:MaxSessionTimeoutMs"] = "60000";
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();

@@ -29,7 +29,23 @@ public sealed class SessionTests(ClusterFixture fixture) : ClusterTest(fixture)
     {
         var zk = NewClient(new ZkClientOptions { SessionTimeoutMs = 1 });
         await zk.ConnectAsync();
-        Assert.Equal(4_000, zk.SessionTimeoutMs); // 2 ticks of the default 2 s
+        Assert.Equal(500, zk.SessionTimeoutMs); // 2 ticks of this cluster's 250 ms
+        var big = NewClient(new ZkClientOptions { SessionTimeoutMs = 600_000 });
+        await big.ConnectAsync();
+        Assert.Equal(60_000, big.SessionTimeoutMs); // MaxSessionTimeoutMs
+    }
+
+    [Fact]
+    public async Task The_client_heartbeats_so_its_session_outlives_its_timeout_many_times_over()
+    {
+        var zk = NewClient(new ZkClientOptions { SessionTimeoutMs = 1_000 });
+        await zk.CreateAsync(P("beating"), null, mode: CreateMode.Ephemeral);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        // Idle (no requests) for 4 timeouts: only the heartbeats keep it.
+        await Eventually(async () => clock.ElapsedMilliseconds > 4_000 && await Zk.ExistsAsync(P("beating")) != null,
+            TimeSpan.FromSeconds(10), "four idle timeouts to pass with the ephemeral kept");
+        Assert.Equal(ZkClientState.Connected, zk.State);
+        await zk.SetDataAsync(P("beating"), [1]);
     }
 
     [Fact]
