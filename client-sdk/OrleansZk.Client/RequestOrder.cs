@@ -9,7 +9,7 @@ namespace OrleansZk.Client;
 /// those) and behind reads issued before them, which must not see them.</item>
 /// <item>A read goes out once every ordered request issued before it has completed, so it sees
 /// them; reads never wait for each other.</item>
-/// <item>An addauth waits for everything issued before it, and every later request waits for it.</item>
+/// <item>An addauth — or a fenced write — waits for everything issued before it, and every later request waits for it.</item>
 /// </list>
 /// Completions arrive in any order; each <see cref="Frontier"/> tracks the number through which
 /// all have completed. Thread-safe.
@@ -32,7 +32,16 @@ internal sealed class RequestOrder
     }
 
     /// <summary>Issues an addauth: sendable once everything issued before it has completed.</summary>
-    public Ticket IssueAuth()
+    public Ticket IssueAuth() => IssueBarrier();
+
+    /// <summary>
+    /// Issues a write or sync that goes alone, as an addauth does: sendable once everything issued
+    /// before it has completed, and everything issued after it waits for it (the first write after
+    /// a reconnect or a resume, which may restart the replica's xid gate).
+    /// </summary>
+    public Ticket IssueFence() => IssueBarrier();
+
+    private Ticket IssueBarrier()
     {
         lock (_lock)
         {
@@ -53,11 +62,23 @@ internal sealed class RequestOrder
         }
     }
 
-    /// <summary>Records that ordered request <paramref name="seq"/> has completed (whether it succeeded or not).</summary>
+    /// <summary>Records that ordered request <paramref name="seq"/> has completed (whether it succeeded or not; once given up, ignored).</summary>
     public void Complete(long seq) => Release(() => _ordered.Complete(seq));
 
-    /// <summary>Records that read <paramref name="seq"/> has completed (whether it succeeded or not).</summary>
+    /// <summary>Records that read <paramref name="seq"/> has completed (whether it succeeded or not; once given up, ignored).</summary>
     public void CompleteRead(long seq) => Release(() => _reads.Complete(seq));
+
+    /// <summary>
+    /// Gives up every request issued so far as completed (the connection they went out on is lost
+    /// and their callers have been failed): nothing issued later waits for them, and their own
+    /// completions, whenever they come, are ignored.
+    /// </summary>
+    public void GiveUpIssued() => Release(() =>
+    {
+        var released = _ordered.CompleteAllIssued();
+        if (_reads.CompleteAllIssued() is { } reads) (released ??= []).AddRange(reads);
+        return released;
+    });
 
     private void Release(Func<List<TaskCompletionSource>?> complete)
     {
@@ -87,6 +108,7 @@ internal sealed class RequestOrder
         /// <summary>Marks <paramref name="seq"/> done; returns the waiters now released.</summary>
         public List<TaskCompletionSource>? Complete(long seq)
         {
+            if (seq <= _completedThrough) return null; // given up already
             if (seq != _completedThrough + 1)
             {
                 _completedAhead.Add(seq);
@@ -94,6 +116,19 @@ internal sealed class RequestOrder
             }
             _completedThrough = seq;
             while (_completedAhead.Remove(_completedThrough + 1)) _completedThrough++;
+            return ReleaseWaiters();
+        }
+
+        /// <summary>Marks every issued number done; returns the waiters now released.</summary>
+        public List<TaskCompletionSource>? CompleteAllIssued()
+        {
+            _completedThrough = Issued;
+            _completedAhead.Clear();
+            return ReleaseWaiters();
+        }
+
+        private List<TaskCompletionSource>? ReleaseWaiters()
+        {
             List<TaskCompletionSource>? released = null;
             while (_waiters.TryPeek(out var waiter, out var target) && target <= _completedThrough)
             {

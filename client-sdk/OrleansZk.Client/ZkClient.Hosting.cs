@@ -15,12 +15,14 @@ public sealed partial class ZkClient
     /// <summary>
     /// Starts an Orleans client of its own to the gateways in <paramref name="connectString"/>
     /// ("127.0.0.1:30000" or "h1:p1,h2:p2"; the port defaults to <see cref="ZkDefaults.GatewayPort"/>),
-    /// opens the session and returns the connected client. <see cref="CloseAsync"/> and
-    /// <see cref="DisposeAsync"/> also stop that Orleans client. Its logging goes to the console,
-    /// warnings and errors only.
+    /// opens the session — a new one, or <see cref="ZkClientOptions.SessionId"/> resumed — and
+    /// returns the connected client. <see cref="CloseAsync"/> and <see cref="DisposeAsync"/> also
+    /// stop that Orleans client. Its logging goes to the console, warnings and errors only. It
+    /// hears from Orleans when a gateway connection drops, and fails its outstanding calls at once.
     /// </summary>
     /// <exception cref="BadArgumentsException">A malformed connect string.</exception>
     /// <exception cref="ConnectionLossException">No gateway could be reached, or no session opened in time.</exception>
+    /// <exception cref="SessionExpiredException">The session to resume is gone or its password does not match.</exception>
     public static async Task<ZkClient> ConnectAsync(string connectString, ZkClientOptions? options = null, CancellationToken ct = default)
     {
         options ??= new ZkClientOptions();
@@ -34,6 +36,8 @@ public sealed partial class ZkClient
             await host.StartAsync(startTimeout.Token).ConfigureAwait(false);
             var client = new ZkClient(host.Services.GetRequiredService<IClusterClient>(), options, host);
             await client.ConnectAsync(ct).ConfigureAwait(false);
+            // Its Connected event is raised before anyone can subscribe: subscribers see the changes after it.
+            await client.WhenStateEventsRaised().ConfigureAwait(false);
             return client;
         }
         catch (Exception e)
@@ -54,7 +58,9 @@ public sealed partial class ZkClient
                 {
                     o.ClusterId = ZkDefaults.ClusterId;
                     o.ServiceId = ZkDefaults.ServiceId;
-                }))
+                })
+                // Gateway connections that drop fail the ZkClient's outstanding calls at once.
+                .AddClusterConnectionStatusObserver<ZkConnectionMonitor>())
             // Only trouble, and only on standard error: standard output belongs to the application
             // (the shell prints its answers there).
             .ConfigureLogging(logging => logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning))

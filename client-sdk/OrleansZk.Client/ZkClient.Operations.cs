@@ -108,12 +108,16 @@ public sealed partial class ZkClient
     /// Adds an identity to the session ("digest" with "user:password"). Ordered like a write: sent
     /// after this client's earlier requests complete, and later requests wait for it.
     /// </summary>
-    /// <exception cref="AuthFailedException">An unknown scheme or a malformed identity.</exception>
+    /// <exception cref="AuthFailedException">An unknown scheme or a malformed identity (the state becomes
+    /// <see cref="ZkClientState.AuthFailed"/>; the session carries on).</exception>
     public async Task AddAuthAsync(string scheme, byte[] auth, CancellationToken ct = default)
     {
         if (scheme == null || auth == null) throw new BadArgumentsException(null, "addauth needs a scheme and an identity");
         var reply = await AwaitReply(SubmitAuth(scheme, auth), ct).ConfigureAwait(false);
-        if (reply.Code != ZkErrorCode.Ok) throw ZkException.For(reply.Code, null, "addauth " + scheme);
+        if (reply.Code == ZkErrorCode.Ok) return;
+        if (reply.Code == ZkErrorCode.SessionExpired) throw OnExpired($"session 0x{SessionId:x} expired");
+        OnAuthRefused();
+        throw ZkException.For(reply.Code, null, "addauth " + scheme);
     }
 
     /// <summary>Waits until the service has applied everything committed before the call; reads made afterwards see it all.</summary>
@@ -121,6 +125,7 @@ public sealed partial class ZkClient
     {
         ZkFailures.ValidatePath(path);
         var reply = await AwaitReply(SubmitOrdered((replica, id, xid) => replica.Sync(id, xid, path)), ct).ConfigureAwait(false);
+        if (reply.Code == ZkErrorCode.SessionExpired) OnExpired(reply.Detail ?? $"session 0x{SessionId:x} expired");
         if (reply.Code != ZkErrorCode.Ok) throw ZkFailures.ForWrite(reply, path);
     }
 
@@ -155,7 +160,7 @@ public sealed partial class ZkClient
     {
         ZkFailures.Validate(request);
         var reply = await AwaitReply(SubmitOrdered((replica, id, xid) => replica.Submit(id, xid, request)), ct).ConfigureAwait(false);
-        if (reply.Code == ZkErrorCode.SessionExpired) _expired = true;
+        if (reply.Code == ZkErrorCode.SessionExpired) OnExpired(reply.Detail ?? $"session 0x{SessionId:x} expired");
         if (reply.Code != ZkErrorCode.Ok) throw ZkFailures.ForWrite(reply, RequestSize.PathOf(request));
         return reply;
     }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans;
 using OrleansZk.Core;
@@ -20,7 +21,10 @@ namespace OrleansZk.Client;
 /// <para>Failures: every call fails with a <see cref="ZkException"/> subtype carrying ZooKeeper's
 /// code. Orleans timeouts and unreachable silos surface as <see cref="ConnectionLossException"/>;
 /// a write is never retried, so after a ConnectionLoss (or a cancellation) it may or may not have
-/// taken effect.</para>
+/// taken effect. When the client learns that its connection is lost (see
+/// <see cref="ZkClientState.Suspended"/>) it fails every outstanding call with ConnectionLoss at
+/// once, rather than at <see cref="ZkClientOptions.RequestTimeout"/>.</para>
+/// <para>Connection states: <see cref="State"/>, and <see cref="ConnectionStateChanged"/> for each change.</para>
 /// <para>Thread-safe: any number of calls may run at once.</para>
 /// </remarks>
 public sealed partial class ZkClient : IAsyncDisposable
@@ -34,10 +38,14 @@ public sealed partial class ZkClient : IAsyncDisposable
     private Task? _closing;
     private long _lastZxid;
     private volatile int _authVersion;
-    private volatile bool _expired;
-    private readonly CancellationTokenSource _heartbeats = new();
 
     /// <summary>A client over an Orleans client the caller owns and has started. It opens its session on first use (or <see cref="ConnectAsync(CancellationToken)"/>).</summary>
+    /// <remarks>
+    /// It learns of a dropped gateway connection from Orleans at once when the Orleans client's
+    /// container was set up with <see cref="ZkClientServiceCollectionExtensions.AddOrleansZkClient"/>;
+    /// otherwise from its pings (a failed ping, or none answered for two thirds of the session timeout).
+    /// </remarks>
+    /// <exception cref="BadArgumentsException"><see cref="ZkClientOptions.SessionId"/> is set without a 1 to 64 byte <see cref="ZkClientOptions.SessionPassword"/>.</exception>
     public ZkClient(IClusterClient cluster, ZkClientOptions? options = null)
         : this(cluster, options, ownedHost: null)
     {
@@ -48,20 +56,14 @@ public sealed partial class ZkClient : IAsyncDisposable
         _cluster = cluster ?? throw new ArgumentNullException(nameof(cluster));
         _options = options ?? new ZkClientOptions();
         _ownedHost = ownedHost;
-    }
-
-    /// <summary>Where the session stands.</summary>
-    public ZkClientState State
-    {
-        get
+        if (_options.SessionId != 0)
         {
-            lock (_lock)
-            {
-                if (_closing != null) return ZkClientState.Closed;
-                if (_expired) return ZkClientState.Expired;
-                return OpenedSession != null ? ZkClientState.Connected : ZkClientState.NotConnected;
-            }
+            if (_options.SessionPassword is not { Length: > 0 and <= 64 } password)
+                throw new BadArgumentsException(null, "resuming a session needs its password (1 to 64 bytes)");
+            _resume = (_options.SessionId, password.ToArray());
         }
+        _monitor = cluster.ServiceProvider?.GetServices<IClusterConnectionStatusObserver>().OfType<ZkConnectionMonitor>().FirstOrDefault();
+        _monitor?.Add(this);
     }
 
     /// <summary>The session's id; 0 before the session opens.</summary>
@@ -79,10 +81,12 @@ public sealed partial class ZkClient : IAsyncDisposable
     private SessionInfo? OpenedSession => _session?.Opened is { IsCompletedSuccessfully: true } opened ? opened.Result : null;
 
     /// <summary>
-    /// Opens the session if it is not open yet (idempotent: concurrent callers share one attempt;
-    /// after a failed attempt the next call tries again). Every operation calls it implicitly.
+    /// Opens the session if it is not open yet — creates one, or resumes <see cref="ZkClientOptions.SessionId"/>
+    /// (idempotent: concurrent callers share one attempt; after a failed attempt the next call tries
+    /// again). Every operation calls it implicitly.
     /// </summary>
     /// <exception cref="ConnectionLossException">The service could not be reached, or the client is closed.</exception>
+    /// <exception cref="SessionExpiredException">The session to resume is gone (expired, closed, unknown) or its password does not match.</exception>
     public Task ConnectAsync(CancellationToken ct = default)
     {
         Task<SessionInfo> opened;
@@ -90,7 +94,7 @@ public sealed partial class ZkClient : IAsyncDisposable
         {
             opened = CurrentSessionLocked().Opened;
         }
-        return AwaitReply(opened, ct);
+        return AwaitReply(opened, null, ct);
     }
 
     /// <summary>
@@ -98,6 +102,7 @@ public sealed partial class ZkClient : IAsyncDisposable
     /// return the same task); every other call made afterwards fails with ConnectionLossException
     /// ("client closed"). A client made by <see cref="ConnectAsync(string, ZkClientOptions?, CancellationToken)"/>
     /// also stops its Orleans client. Writes called before the close are applied before it.
+    /// The state becomes <see cref="ZkClientState.Closed"/> at once.
     /// </summary>
     /// <exception cref="ZkException">The closeSession did not reach the service (its ephemerals then go when the session expires).</exception>
     public Task CloseAsync()
@@ -105,10 +110,10 @@ public sealed partial class ZkClient : IAsyncDisposable
         lock (_lock)
         {
             if (_closing != null) return _closing;
-            var close = _session is { Opened.IsFaulted: false, Opened.IsCanceled: false } session
+            var close = _session is { Opened.IsFaulted: false, Opened.IsCanceled: false } session && _state != ZkClientState.Expired
                 ? SubmitOrderedLocked(session, (replica, id, xid) => replica.Submit(id, xid, new CloseSessionRequest()))
-                : null;
-            _heartbeats.Cancel();
+                : (Issued<WriteReply>?)null;
+            TransitionLocked(ZkClientState.Closed);
             _closing = FinishCloseAsync(close);
             return _closing;
         }
@@ -127,16 +132,19 @@ public sealed partial class ZkClient : IAsyncDisposable
         }
     }
 
-    private async Task FinishCloseAsync(Task<WriteReply>? close)
+    private async Task FinishCloseAsync(Issued<WriteReply>? close)
     {
+        // Stop pinging, but keep hearing of a lost gateway until the close is answered, so it fails fast too.
+        _ = _heartbeats.CancelAsync();
         try
         {
-            if (close == null) return;
-            var reply = await AwaitReply(close, CancellationToken.None).ConfigureAwait(false);
+            if (close is not { } sent) return;
+            var reply = await AwaitReply(sent, CancellationToken.None).ConfigureAwait(false);
             if (reply.Code is not (ZkErrorCode.Ok or ZkErrorCode.SessionExpired)) throw ZkFailures.ForWrite(reply, null);
         }
         finally
         {
+            _monitor?.Remove(this);
             if (_ownedHost != null) await StopOwnedHostAsync(_ownedHost).ConfigureAwait(false);
         }
     }
@@ -145,52 +153,33 @@ public sealed partial class ZkClient : IAsyncDisposable
     private SessionSlot CurrentSessionLocked()
     {
         if (_closing != null) throw ZkFailures.Closed();
-        if (_expired) throw new SessionExpiredException(null, $"session 0x{SessionId:x} expired");
+        if (_state == ZkClientState.Expired) throw ExpiredFailure();
         if (_session == null || _session.Opened.IsFaulted || _session.Opened.IsCanceled)
-            _session = new SessionSlot(OpenSessionAsync());
+        {
+            // A resumed session's first request restarts the replica's gate for this client's xids:
+            // it goes alone, so that no later one can overtake it.
+            _session = new SessionSlot(OpenSessionAsync(_link)) { FenceNext = _resume != null };
+        }
         return _session;
     }
 
-    private async Task<SessionInfo> OpenSessionAsync()
+    private async Task<SessionInfo> OpenSessionAsync(Link link)
     {
         var replica = _cluster.GetGrain<IZkReplicaGrain>(_options.ReplicaId);
-        var info = await AwaitReply(replica.CreateSession(_options.SessionTimeoutMs, RandomNumberGenerator.GetBytes(16)), CancellationToken.None)
-            .ConfigureAwait(false);
-        FoldZxid(info.Zxid);
-        _ = HeartbeatAsync(info, _heartbeats.Token);
-        return info;
-    }
-
-    /// <summary>
-    /// Keeps the session alive: a ping every third of its timeout (ZooKeeper's client pings after a
-    /// third of it idle; reads do not reach the replica here, so this one always pings). A lost
-    /// ping is retried at the next beat; the service's "expired" ends the session for good.
-    /// </summary>
-    private async Task HeartbeatAsync(SessionInfo info, CancellationToken ct)
-    {
-        var interval = TimeSpan.FromMilliseconds(Math.Max(1, info.TimeoutMs / 3));
-        var replica = Replica(info);
-        while (!ct.IsCancellationRequested)
+        SessionInfo info;
+        if (_resume is var (id, password))
         {
-            try
-            {
-                await Task.Delay(interval, ct).ConfigureAwait(false);
-                var code = await replica.Ping(info.SessionId).WaitAsync(interval, ct).ConfigureAwait(false);
-                if (code == ZkErrorCode.SessionExpired)
-                {
-                    _expired = true;
-                    return;
-                }
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception)
-            {
-                // Unreachable for now (timeout, gateway down): the next beat tries again.
-            }
+            info = await AwaitReply(replica.ResumeSession(id, password), link, CancellationToken.None).ConfigureAwait(false)
+                ?? throw OnExpired($"session 0x{id:x} cannot be resumed: it expired or was closed, or the password does not match");
         }
+        else
+        {
+            info = await AwaitReply(replica.CreateSession(_options.SessionTimeoutMs, RandomNumberGenerator.GetBytes(16)), link, CancellationToken.None)
+                .ConfigureAwait(false);
+        }
+        FoldZxid(info.Zxid);
+        OnOpened(info);
+        return info;
     }
 
     /// <summary>
@@ -198,9 +187,11 @@ public sealed partial class ZkClient : IAsyncDisposable
     /// xid is taken here, in the caller's synchronous step, so xids follow call order; the call is
     /// then sent as soon as the session is open and every earlier addauth has completed — always,
     /// even if the caller stops waiting, since the replica holds back every later xid of the
-    /// session until this one arrives. The reply's zxid is folded in before later reads are released.
+    /// session until this one arrives — unless the connection was lost before then: a call already
+    /// failed with ConnectionLoss is never sent after the loss. The reply's zxid is folded in before
+    /// later reads are released.
     /// </summary>
-    private Task<WriteReply> SubmitOrdered(Func<IZkReplicaGrain, long, int, Task<WriteReply>> send)
+    private Issued<WriteReply> SubmitOrdered(Func<IZkReplicaGrain, long, int, Task<WriteReply>> send)
     {
         lock (_lock)
         {
@@ -208,40 +199,52 @@ public sealed partial class ZkClient : IAsyncDisposable
         }
     }
 
-    private Task<WriteReply> SubmitOrderedLocked(SessionSlot session, Func<IZkReplicaGrain, long, int, Task<WriteReply>> send)
+    private Issued<WriteReply> SubmitOrderedLocked(SessionSlot session, Func<IZkReplicaGrain, long, int, Task<WriteReply>> send)
     {
         var xid = ++session.LastXid;
-        var ticket = _order.IssueWrite();
-        var call = SendWhenReady(session.Opened, ticket.Ready, info => send(Replica(info), info.SessionId, xid));
-        return Track(call, ticket.Seq, reply => FoldZxid(reply.Zxid));
+        // After a reconnect or a resume the replica may restart its gate at the first xid it sees
+        // (a restarted replica does): that request goes alone, as an addauth does.
+        var ticket = session.FenceNext ? _order.IssueFence() : _order.IssueWrite();
+        session.FenceNext = false;
+        if (LoseSendsForTest > 0)
+        {
+            LoseSendsForTest--;
+            send = static (_, _, _) => new TaskCompletionSource<WriteReply>().Task;
+        }
+        var link = _link;
+        var call = SendWhenReady(session.Opened, ticket.Ready, link, info => send(Replica(info), info.SessionId, xid));
+        return new(Track(call, ticket.Seq, reply => FoldZxid(reply.Zxid)), link);
     }
 
     /// <summary>Issues an addauth: sent after every earlier ordered request, and every later one waits for it.</summary>
-    private Task<AuthReply> SubmitAuth(string scheme, byte[] auth)
+    private Issued<AuthReply> SubmitAuth(string scheme, byte[] auth)
     {
         lock (_lock)
         {
             var session = CurrentSessionLocked();
             var ticket = _order.IssueAuth();
-            var call = SendWhenReady(session.Opened, ticket.Ready, info => Replica(info).AddAuth(info.SessionId, scheme, auth));
-            return Track(call, ticket.Seq, reply =>
+            var link = _link;
+            var call = SendWhenReady(session.Opened, ticket.Ready, link, info => Replica(info).AddAuth(info.SessionId, scheme, auth));
+            return new(Track(call, ticket.Seq, reply =>
             {
                 if (reply.Code == ZkErrorCode.Ok) _authVersion = reply.AuthVersion;
-            });
+            }), link);
         }
     }
 
     /// <summary>Issues a read-like call: sent at once if no write is outstanding, else once the earlier ones have completed; later writes wait for it.</summary>
-    private Task<T> SendRead<T>(Func<SessionInfo, Task<T>> send)
+    private Issued<T> SendRead<T>(Func<SessionInfo, Task<T>> send)
     {
         Task<SessionInfo> opened;
         Ticket ticket;
+        Link link;
         lock (_lock)
         {
             opened = CurrentSessionLocked().Opened;
             ticket = _order.IssueRead();
+            link = _link;
         }
-        return TrackRead(SendWhenReady(opened, ticket.Ready, send), ticket.Seq);
+        return new(TrackRead(SendWhenReady(opened, ticket.Ready, link, send), ticket.Seq), link);
     }
 
     private async Task<T> TrackRead<T>(Task<T> call, long seq)
@@ -256,9 +259,9 @@ public sealed partial class ZkClient : IAsyncDisposable
         }
     }
 
-    private static Task<T> SendWhenReady<T>(Task<SessionInfo> opened, Task ready, Func<SessionInfo, Task<T>> send)
+    private static Task<T> SendWhenReady<T>(Task<SessionInfo> opened, Task ready, Link link, Func<SessionInfo, Task<T>> send)
     {
-        if (!ready.IsCompleted || !opened.IsCompletedSuccessfully) return SendLaterAsync(opened, ready, send);
+        if (!ready.IsCompleted || !opened.IsCompletedSuccessfully) return SendLaterAsync(opened, ready, link, send);
         try
         {
             return send(opened.Result);
@@ -269,14 +272,20 @@ public sealed partial class ZkClient : IAsyncDisposable
         }
     }
 
-    private static async Task<T> SendLaterAsync<T>(Task<SessionInfo> opened, Task ready, Func<SessionInfo, Task<T>> send)
+    private static async Task<T> SendLaterAsync<T>(Task<SessionInfo> opened, Task ready, Link link, Func<SessionInfo, Task<T>> send)
     {
         await ready.ConfigureAwait(false);
         var info = await opened.ConfigureAwait(false);
+        // Its caller was told ConnectionLoss when the connection went: never send it after that.
+        if (link.IsLost) throw link.Failure();
         return await send(info).ConfigureAwait(false);
     }
 
-    /// <summary>Marks the ordered request done (releasing the reads behind it) once its call completes, after absorbing its reply.</summary>
+    /// <summary>
+    /// Marks the ordered request done (releasing the requests behind it) once its call completes,
+    /// after absorbing its reply. (A lost connection gives up every request issued on it at once:
+    /// <see cref="RequestOrder.GiveUpIssued"/>.)
+    /// </summary>
     private async Task<T> Track<T>(Task<T> call, long seq, Action<T> absorb)
     {
         try
@@ -291,19 +300,41 @@ public sealed partial class ZkClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits for a call's reply within <see cref="ZkClientOptions.RequestTimeout"/>, translating failures into ZooKeeper's errors.</summary>
-    private async Task<T> AwaitReply<T>(Task<T> call, CancellationToken ct)
+    private Task<T> AwaitReply<T>(Issued<T> issued, CancellationToken ct) => AwaitReply(issued.Call, issued.Link, ct);
+
+    /// <summary>
+    /// Waits for a call's reply within <see cref="ZkClientOptions.RequestTimeout"/> — failing at
+    /// once if the link it was issued on is lost first — translating failures into ZooKeeper's errors.
+    /// </summary>
+    private async Task<T> AwaitReply<T>(Task<T> call, Link? link, CancellationToken ct)
     {
+        using var linked = link != null && ct.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(ct, link.Token) : null;
+        var token = linked?.Token ?? link?.Token ?? ct;
         try
         {
-            return await call.WaitAsync(_options.RequestTimeout, ct).ConfigureAwait(false);
+            var reply = await call.WaitAsync(_options.RequestTimeout, token).ConfigureAwait(false);
+            NoteContact();
+            return reply;
+        }
+        catch (OperationCanceledException) when (link is { IsLost: true } && !ct.IsCancellationRequested && !call.IsCompleted)
+        {
+            _ = call.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw link.Failure();
+        }
+        catch (OperationCanceledException) when (link is { IsLost: true } && !ct.IsCancellationRequested)
+        {
+            // The call completed just as the link went: its own outcome stands.
+            return await AwaitReply(call, null, ct).ConfigureAwait(false);
         }
         catch (TimeoutException) when (!call.IsCompleted)
         {
+            ProbeSoon();
             throw new ConnectionLossException(null, $"no reply within {_options.RequestTimeout.TotalMilliseconds:0} ms");
         }
         catch (Exception e) when (ZkFailures.Translate(e) is var translated && translated != e)
         {
+            if (translated is ConnectionLossException) ProbeSoon();
             throw translated;
         }
     }
@@ -324,11 +355,18 @@ public sealed partial class ZkClient : IAsyncDisposable
         }
     }
 
-    /// <summary>One attempt at a session, and the xids handed out in it (the replica expects 1, 2, 3, ... per session).</summary>
+    /// <summary>A call issued on <paramref name="Link"/>: it fails at once when that link is lost.</summary>
+    private readonly record struct Issued<T>(Task<T> Call, Link Link);
+
+    /// <summary>One attempt at a session, and the xids handed out in it (the replica expects 1, 2, 3, ... per client).</summary>
     private sealed class SessionSlot(Task<SessionInfo> opened)
     {
         public Task<SessionInfo> Opened { get; } = opened;
 
+        /// <summary>The last xid taken; xids go on across reconnects (the replica's gate skips the ones that never arrived).</summary>
         public int LastXid;
+
+        /// <summary>The next ordered request goes alone (<see cref="RequestOrder.IssueFence"/>); guarded by the client's lock.</summary>
+        public bool FenceNext;
     }
 }

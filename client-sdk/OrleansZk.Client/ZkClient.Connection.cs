@@ -1,0 +1,303 @@
+using OrleansZk.Core;
+
+namespace OrleansZk.Client;
+
+/// <summary>
+/// The connection side of a client: its states and their events, the heartbeat that keeps the
+/// session and probes the connection, and the fail-fast of outstanding calls when it is lost.
+/// </summary>
+public sealed partial class ZkClient
+{
+    private readonly (long Id, byte[] Password)? _resume;
+    private readonly ZkConnectionMonitor? _monitor;
+    private readonly CancellationTokenSource _heartbeats = new();
+    private readonly SemaphoreSlim _wake = new(0, 1);
+    private volatile ZkClientState _state = ZkClientState.NotConnected;
+    private Link _link = new();
+    private Task _events = Task.CompletedTask;
+    private long _sessionId;
+    private string? _expiredDetail;
+    private long _lastContactMs;
+    private volatile bool _heartbeatsPaused;
+
+    /// <summary>
+    /// Raised for every change of <see cref="State"/>, in order and once each, on a thread-pool
+    /// thread (never the caller's, never under the client's lock); the next is raised only after
+    /// every handler of this one has returned. A handler's exception is ignored. Suspended and
+    /// Expired are raised once every call they ended has failed. A client made by
+    /// <see cref="ConnectAsync(string, ZkClientOptions?, CancellationToken)"/> is returned already
+    /// <see cref="ZkClientState.Connected"/>, so subscribers see events from the next change on.
+    /// </summary>
+    public event EventHandler<ZkConnectionStateChangedEventArgs>? ConnectionStateChanged;
+
+    /// <summary>Where the session and its connection stand now (<see cref="ConnectionStateChanged"/> follows each change shortly after).</summary>
+    public ZkClientState State => _state;
+
+    /// <summary>Test hook: while set, the heartbeat sends no pings (the session then expires at the service after its timeout).</summary>
+    internal bool HeartbeatsPaused
+    {
+        get => _heartbeatsPaused;
+        set => _heartbeatsPaused = value;
+    }
+
+    /// <summary>Test hook: how many of the next ordered requests take their xid but are never sent, as if lost with a gateway (guarded by the client's lock).</summary>
+    internal int LoseSendsForTest { get; set; }
+
+    /// <summary>Test hook: acts as if the connection was lost (what a dropped gateway or a failed ping does).</summary>
+    internal void SimulateConnectionLoss(string reason) => OnConnectionLost(reason, probeNow: true);
+
+    /// <summary>Completes once every state change so far has been raised.</summary>
+    internal Task WhenStateEventsRaised()
+    {
+        lock (_lock)
+        {
+            return _events;
+        }
+    }
+
+    private static long NowMs => Environment.TickCount64;
+
+    /// <summary>
+    /// Changes the state and queues its event behind the earlier ones — and behind
+    /// <paramref name="after"/> (the failing of the calls a loss or an expiry ends), so that
+    /// listeners hear of it only once those calls have failed. Raised outside the lock.
+    /// </summary>
+    private void TransitionLocked(ZkClientState next, Task? after = null)
+    {
+        var previous = _state;
+        if (previous == next) return;
+        _state = next;
+        var change = new ZkConnectionStateChangedEventArgs(next, previous, _sessionId);
+        var prior = after == null ? _events : Task.WhenAll(_events, after);
+        _events = prior.ContinueWith(_ => Raise(change), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+    }
+
+    private void Raise(ZkConnectionStateChangedEventArgs change)
+    {
+        if (ConnectionStateChanged is not { } handlers) return;
+        foreach (var handler in handlers.GetInvocationList().Cast<EventHandler<ZkConnectionStateChangedEventArgs>>())
+        {
+            try
+            {
+                handler(this, change);
+            }
+            catch (Exception)
+            {
+                // A listener's failure is its own; the others and the client carry on.
+            }
+        }
+    }
+
+    /// <summary>The session is open (created or resumed): Connected, and the heartbeat starts.</summary>
+    private void OnOpened(SessionInfo info)
+    {
+        lock (_lock)
+        {
+            if (_state != ZkClientState.NotConnected) return; // closed meanwhile
+            _sessionId = info.SessionId;
+            NoteContact();
+            TransitionLocked(ZkClientState.Connected);
+        }
+        _ = HeartbeatAsync(info, _heartbeats.Token);
+    }
+
+    /// <summary>
+    /// Contact is lost (a gateway connection closed, a ping failed or went unanswered): every call
+    /// outstanding now fails with ConnectionLoss at once — their outcome is unknown, and none of
+    /// them is sent afterwards — and a connected client becomes Suspended.
+    /// </summary>
+    internal void OnConnectionLost(string reason, bool probeNow)
+    {
+        lock (_lock)
+        {
+            if (_state == ZkClientState.Expired) return; // its calls failed with the expiry
+            var failed = _link.Lose(() => new ConnectionLossException(null, reason));
+            _link = new Link();
+            _order.GiveUpIssued();
+            if (_state.IsConnected()) TransitionLocked(ZkClientState.Suspended, after: failed);
+            if (_session != null) _session.FenceNext = true;
+        }
+        if (probeNow) Wake();
+    }
+
+    /// <summary>A gateway connection opened: if suspended, probe now rather than at the next tick.</summary>
+    internal void OnGatewayConnected()
+    {
+        if (_state == ZkClientState.Suspended) Wake();
+    }
+
+    /// <summary>The replica answered a ping with Ok: the session is alive and reachable.</summary>
+    private void OnPingAnswered()
+    {
+        NoteContact();
+        lock (_lock)
+        {
+            if (_state != ZkClientState.Suspended) return;
+            TransitionLocked(ZkClientState.Reconnected);
+            // The replica may have restarted, and then restarts its gate at the first xid it sees.
+            if (_session != null) _session.FenceNext = true;
+        }
+    }
+
+    /// <summary>
+    /// The service said the session is gone: Expired for good, every outstanding call fails with
+    /// SessionExpired, the heartbeat stops. Returns the exception for the caller that learnt it.
+    /// </summary>
+    private SessionExpiredException OnExpired(string detail)
+    {
+        lock (_lock)
+        {
+            if (_state.IsFinal()) return new SessionExpiredException(null, detail);
+            _expiredDetail = detail;
+            var failed = _link.Lose(() => new SessionExpiredException(null, detail));
+            _link = new Link();
+            _order.GiveUpIssued();
+            TransitionLocked(ZkClientState.Expired, after: failed);
+        }
+        _ = _heartbeats.CancelAsync();
+        _monitor?.Remove(this);
+        return new SessionExpiredException(null, detail);
+    }
+
+    private SessionExpiredException ExpiredFailure() =>
+        new(null, _expiredDetail ?? $"session 0x{_sessionId:x} expired");
+
+    /// <summary>The service refused an addauth; the session carries on.</summary>
+    private void OnAuthRefused()
+    {
+        lock (_lock)
+        {
+            if (_state is ZkClientState.Connected or ZkClientState.Reconnected) TransitionLocked(ZkClientState.AuthFailed);
+        }
+    }
+
+    /// <summary>A reply came back: the service was reachable just now.</summary>
+    private void NoteContact() => Volatile.Write(ref _lastContactMs, NowMs);
+
+    /// <summary>A call failed with ConnectionLoss: if the client thinks it is connected, check with a ping now.</summary>
+    private void ProbeSoon()
+    {
+        if (_state.IsConnected()) Wake();
+    }
+
+    private void Wake()
+    {
+        try
+        {
+            if (_wake.CurrentCount == 0) _wake.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Another wake got there first; one is enough.
+        }
+    }
+
+    /// <summary>
+    /// Keeps the session alive and watches the connection. Connected, it pings every third of the
+    /// timeout (ZooKeeper's client pings after a third of it idle; reads do not reach the replica
+    /// here, so this one always pings) and declares the connection lost when a ping fails or no
+    /// reply of any kind has come for two thirds of the timeout (ZooKeeper's read timeout).
+    /// Suspended, it probes every tenth of the timeout (at least once a second), each probe given
+    /// until the next, so that it reconnects well within the timeout. The service's "expired" ends
+    /// the session for good.
+    /// </summary>
+    private async Task HeartbeatAsync(SessionInfo info, CancellationToken ct)
+    {
+        var replica = Replica(info);
+        var beat = TimeSpan.FromMilliseconds(Math.Max(1, info.TimeoutMs / 3));
+        var probe = TimeSpan.FromMilliseconds(Math.Clamp(info.TimeoutMs / 10, 1, 1_000));
+        try
+        {
+            while (true)
+            {
+                await _wake.WaitAsync(_state == ZkClientState.Suspended ? probe : beat, ct).ConfigureAwait(false);
+                if (HeartbeatsPaused) continue;
+                var suspended = _state == ZkClientState.Suspended;
+                var (code, failure) = await PingAsync(replica, info, suspended ? probe : null, ct).ConfigureAwait(false);
+                switch (code)
+                {
+                    case ZkErrorCode.Ok:
+                        OnPingAnswered();
+                        break;
+                    case ZkErrorCode.SessionExpired:
+                        OnExpired($"session 0x{info.SessionId:x} expired");
+                        return;
+                    default:
+                        OnConnectionLost(failure ?? $"ping answered {code}", probeNow: false);
+                        break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Closed or expired.
+        }
+    }
+
+    /// <summary>One ping: its code, or null and why it failed (an error, or no reply within <paramref name="probe"/> / two thirds of the timeout since the last contact).</summary>
+    private async Task<(ZkErrorCode? Code, string? Failure)> PingAsync(IZkReplicaGrain replica, SessionInfo info, TimeSpan? probe, CancellationToken ct)
+    {
+        Task<ZkErrorCode> ping;
+        try
+        {
+            ping = replica.Ping(info.SessionId);
+        }
+        catch (Exception e)
+        {
+            return (null, "ping failed: " + Describe(e));
+        }
+        // Two thirds of the timeout without any reply (as pings go every third, a ping has a third
+        // of the timeout to answer; at least that long if nothing was sent for a while).
+        var silenceMs = 2L * info.TimeoutMs / 3;
+        var sentMs = NowMs;
+        while (true)
+        {
+            var deadlineMs = Math.Max(Volatile.Read(ref _lastContactMs) + silenceMs, sentMs + info.TimeoutMs / 3);
+            var wait = probe ?? TimeSpan.FromMilliseconds(deadlineMs - NowMs);
+            if (wait <= TimeSpan.Zero) return (null, $"no reply from the service for {NowMs - Volatile.Read(ref _lastContactMs)} ms");
+            try
+            {
+                return (await ping.WaitAsync(wait, ct).ConfigureAwait(false), null);
+            }
+            catch (TimeoutException) when (!ping.IsCompleted)
+            {
+                // Other replies may have come meanwhile (the contact moved): then wait on.
+                if (probe != null) return (null, $"no reply to a ping within {probe.Value.TotalMilliseconds:0} ms");
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                return (null, "ping failed: " + Describe(e));
+            }
+        }
+    }
+
+    private static string Describe(Exception e) =>
+        ZkFailures.Translate(e) is ZkException { Detail: { } detail } ? detail : e.Message;
+
+    /// <summary>
+    /// One stretch of contact with the service. Every call is issued on the current link; when
+    /// contact is lost the link is lost with it (failing the calls issued on it) and a new one begins.
+    /// </summary>
+    private sealed class Link
+    {
+        private readonly CancellationTokenSource _lost = new();
+        private volatile Func<ZkException>? _failure;
+
+        public CancellationToken Token => _lost.Token;
+
+        public bool IsLost => _lost.IsCancellationRequested;
+
+        /// <summary>A fresh exception for one failed call (exceptions are not shared between callers).</summary>
+        public ZkException Failure() => _failure?.Invoke() ?? new ConnectionLossException(null, "connection lost");
+
+        /// <summary>
+        /// Fails the calls issued on this link. Safe under the client's lock: they are failed on the
+        /// thread pool, and the returned task completes once they have been.
+        /// </summary>
+        public Task Lose(Func<ZkException> failure)
+        {
+            _failure = failure;
+            return _lost.CancelAsync();
+        }
+    }
+}
