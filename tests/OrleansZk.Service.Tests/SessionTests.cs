@@ -44,7 +44,7 @@ public sealed class SessionTests(ClusterFixture fixture) : ClusterTest(fixture)
         // Idle (no requests) for 4 timeouts: only the heartbeats keep it.
         await Eventually(async () => clock.ElapsedMilliseconds > 4_000 && await Zk.ExistsAsync(P("beating")) != null,
             TimeSpan.FromSeconds(10), "four idle timeouts to pass with the ephemeral kept");
-        Assert.Equal(ZkClientState.Connected, zk.State);
+        Assert.True(zk.State.IsConnected(), $"state {zk.State}"); // Connected, or Reconnected after a slow ping under load
         await zk.SetDataAsync(P("beating"), [1]);
     }
 

@@ -46,8 +46,8 @@ public sealed class DurabilityTests(ITestOutputHelper output) : IDisposable
                 await ledger.VerifyAsync(checker);
                 await checker.CloseAsync();
             }
-            // Writes cut off by the kill fail only at the request timeout (the Orleans client does
-            // not fail them when the gateway connection drops), so keep it short.
+            // Writes cut off by the kill fail as soon as the client sees the gateway connection drop;
+            // the short request timeout is a backstop.
             var client = await _runner.ConnectAsync(ready, TimeSpan.FromSeconds(5));
             if (round == 1) await Ledger.CreateParentsAsync(client);
 

@@ -31,8 +31,8 @@ internal sealed class Connection(ZkClient client, string host)
         _authRefused ? (_authFailureReported ? "AUTH_FAILED" : "CONNECTED")
         : Client.State switch
         {
-            ZkClientState.Connected => "CONNECTED",
-            ZkClientState.NotConnected => "CONNECTING",
+            ZkClientState.Connected or ZkClientState.Reconnected or ZkClientState.AuthFailed => "CONNECTED",
+            ZkClientState.NotConnected or ZkClientState.Suspended => "CONNECTING",
             _ => "CLOSED",
         };
 
