@@ -31,7 +31,15 @@ public sealed partial class ZkReplicaGrain
             || !CryptographicOperations.FixedTimeEquals(session.Password, password) || !Touch(sessionId))
             return Task.FromResult<SessionInfo?>(null);
         // xids are per client: the resuming one numbers afresh, and its first xid restarts the gate.
-        if (_sessions.TryGetValue(sessionId, out var state) && state.Held.Count == 0) state.NextXid = 0;
+        // Requests of the previous client still held behind a gap will never be admitted in order
+        // now: they fail with SessionMoved, as in ZooKeeper when a session moves to a new connection.
+        if (_sessions.TryGetValue(sessionId, out var state))
+        {
+            foreach (var (_, held) in state.Held)
+                held.Pending.Reply.TrySetResult(Error(ZkErrorCode.SessionMoved, null, $"session 0x{sessionId:x} was resumed by another client"));
+            state.Held.Clear();
+            state.NextXid = 0;
+        }
         return Task.FromResult<SessionInfo?>(new SessionInfo(sessionId, session.Password, session.TimeoutMs, _tree.LastZxid, _service));
     }
 
