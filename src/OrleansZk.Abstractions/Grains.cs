@@ -71,8 +71,34 @@ public interface IZkPartitionGrain : IGrainWithIntegerKey
 {
     Task<ReadReply> Read(ReadCall call);
 
-    /// <summary>Effects from the replica; returns once they are applied (or buffered behind a gap being filled).</summary>
-    Task Deliver(PartitionDelivery delivery);
+    /// <summary>
+    /// Effects from the replica; returns once they are applied (or buffered behind a gap being filled),
+    /// with the watches they fired here (one-shot ones are removed): in zxid order, a txn's in its
+    /// trigger order; null when none fired.
+    /// </summary>
+    Task<IReadOnlyList<FiredWatch>?> Deliver(PartitionDelivery delivery);
+
+    /// <summary>
+    /// addWatch: a persistent or persistent-recursive watch of <paramref name="sessionId"/> on
+    /// <paramref name="path"/> (the node need not exist; no permission is needed, as in ZooKeeper),
+    /// set at state at least <paramref name="minZxid"/>. A recursive watch is registered in every
+    /// partition before the reply. Ok or BadArguments (path); the reply's zxid is as a read's.
+    /// </summary>
+    Task<ReadReply> AddWatch(long sessionId, string path, AddWatchMode mode, long minZxid);
+
+    /// <summary>
+    /// removeWatches (ZooKeeper's rules, see <see cref="WatcherType"/>) at state at least
+    /// <paramref name="minZxid"/>: Ok, or NoWatcher when the session had no such watch on the path.
+    /// ZooKeeper's <c>local</c> flag is the client's business (remove without asking the service).
+    /// </summary>
+    Task<ReadReply> RemoveWatches(long sessionId, string path, WatcherType type, long minZxid);
+
+    /// <summary>Another partition fanning out a recursive watch: adds (or, <paramref name="add"/> false, removes) it here; true if it was there.</summary>
+    Task<bool> SetRecursiveWatch(long sessionId, string path, bool add, long minZxid);
+
+    /// <summary>Sessions that ended (closed or expired): their registrations here are dropped.</summary>
+    [OneWay]
+    Task DropSessions(IReadOnlyList<long> sessionIds);
 
     /// <summary>The replica's periodic "complete through" notice for partitions it has nothing to deliver to.</summary>
     [OneWay]

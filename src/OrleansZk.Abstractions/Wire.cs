@@ -19,6 +19,11 @@ public sealed record SessionInfo(long SessionId, byte[] Password, int TimeoutMs,
 /// the zxid the write took (0 when it was refused before getting one, e.g. too large), which the
 /// client folds into its last seen zxid; <paramref name="Result"/> the op's result (path, stat);
 /// <paramref name="MultiResults"/> one result per op of a multi.
+/// <paramref name="EventSeq"/> and <paramref name="EventZxid"/> order the reply with the session's
+/// watch events (docs/watches.md): every event of this session caused by a txn at or below
+/// <paramref name="EventZxid"/> has been published on the session's stream, with seqs through
+/// <paramref name="EventSeq"/> (0: none yet). The SDK hands the reply over only once it has delivered
+/// the session's events through <paramref name="EventSeq"/>.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("zk.WriteReply")]
 public sealed record WriteReply(
@@ -27,7 +32,9 @@ public sealed record WriteReply(
     OpResult Result,
     IReadOnlyList<OpResult>? MultiResults,
     string? ErrorPath,
-    string? Detail);
+    string? Detail,
+    long EventSeq = 0,
+    long EventZxid = 0);
 
 /// <summary>What a partition read asks.</summary>
 [GenerateSerializer, Alias("zk.ReadKind")]
@@ -44,10 +51,13 @@ public enum ReadKind
 /// A read sent to a partition. <paramref name="MinZxid"/> is the client's last seen zxid: the
 /// partition answers from state at least that new (DESIGN.md, guarantee 3).
 /// <paramref name="AuthVersion"/> counts the session's addauths, so the partition knows when its
-/// cached copy of the session's identities is stale.
+/// cached copy of the session's identities is stale. <paramref name="Watch"/> sets a one-shot watch for
+/// the session, as ZooKeeper's watch flag: getData a data watch and getChildren a child watch when the
+/// read succeeds; exists a data watch whether or not the node exists (on a missing node it fires on
+/// NodeCreated); ignored by the other kinds.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("zk.ReadCall")]
-public sealed record ReadCall(ReadKind Kind, string Path, long SessionId, int AuthVersion, long MinZxid);
+public sealed record ReadCall(ReadKind Kind, string Path, long SessionId, int AuthVersion, long MinZxid, bool Watch = false);
 
 /// <summary>
 /// A read's answer: Ok with the fields the kind fills in, or ZooKeeper's error code. <paramref name="Zxid"/>
@@ -93,3 +103,16 @@ public sealed record PartitionImage(long ReplicaId, long Incarnation, long Water
 /// <summary>Where the replica stands for one partition: the last zxid that touched it, and everything applied.</summary>
 [GenerateSerializer, Immutable, Alias("zk.PartitionWatermark")]
 public sealed record PartitionWatermark(long Incarnation, long LastTouched, long Watermark);
+
+/// <summary>One watch event, as the session's stream carries it: the session's <paramref name="Seq"/> (1, 2, 3, ... with no gaps), what happened to which path, and the txn that caused it.</summary>
+[GenerateSerializer, Immutable, Alias("zk.WatchEvent")]
+public sealed record WatchEvent(long Seq, WatchEventType Type, string Path, long Zxid);
+
+/// <summary>
+/// One message on a session's watch stream (<see cref="ZkDefaults.WatchStreamNamespace"/>, keyed by
+/// session id): the session's events of one replica batch, in zxid order (a multi's in op order),
+/// with contiguous seqs following the previous message's. <paramref name="ThroughZxid"/>: every event
+/// of the session caused by a txn at or below it has now been published.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("zk.WatchEvents")]
+public sealed record WatchEvents(long SessionId, IReadOnlyList<WatchEvent> Events, long ThroughZxid);

@@ -12,6 +12,25 @@ public static class ZkDefaults
     /// <summary>Silo metadata key naming the replica a silo hosts (the replica placement director reads it).</summary>
     public const string ReplicaMetadataKey = "orleanszk.replica";
 
+    /// <summary>The Orleans stream provider carrying watch events (memory streams; silos and clients register it under this name).</summary>
+    public const string StreamProvider = "orleanszk";
+
+    /// <summary>The stream namespace of watch events; the stream key is the session id.</summary>
+    public const string WatchStreamNamespace = "orleanszk.watch";
+
+    /// <summary>The grain storage memory streams keep their subscriptions in (Orleans' fixed name).</summary>
+    public const string PubSubStore = "PubSubStore";
+
+    /// <summary>How often the memory stream pulling agents look for events (short: a watch event waits for it).</summary>
+    public static readonly TimeSpan StreamPullPeriod = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>
+    /// How many memory stream queues carry watch events. Each is polled (a grain call) every
+    /// <see cref="StreamPullPeriod"/> whether or not anything is watched, so one: four cost a
+    /// measurable share of a small silo's CPU on idle polling (docs/watches.md).
+    /// </summary>
+    public const int StreamQueues = 1;
+
     public const int GatewayPort = 30000;
     public const int SiloPort = 11111;
 }

@@ -11,7 +11,9 @@ public static class SiloBuilderExtensions
 {
     /// <summary>
     /// Hosts OrleansZk on this silo: the replica grain this silo is configured for (pinned here by
-    /// <see cref="ReplicaPlacement"/>), partition grains, and membership probes tuned so a dead silo
+    /// <see cref="ReplicaPlacement"/>), partition grains, the watch-event stream provider
+    /// (<see cref="ZkDefaults.StreamProvider"/>, memory streams, and the <c>PubSubStore</c> memory grain
+    /// storage they need; clients call <see cref="OrleansZkClientBuilderExtensions.AddOrleansZkStreams"/>), and membership probes tuned so a dead silo
     /// is declared within a few seconds (Orleans' defaults take about 30 s), so a call to a replica
     /// whose silo died fails fast with <see cref="ReplicaUnavailableException"/>.
     /// </summary>
@@ -28,6 +30,14 @@ public static class SiloBuilderExtensions
         });
         builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
         builder.Services.AddPlacementDirector<ReplicaPlacement, ReplicaPlacementDirector>();
+        // Watch events: one memory stream per session (docs/watches.md), polled every 10 ms; its
+        // subscriptions live in memory grain storage (they are soft state, as the registrations are).
+        builder.AddMemoryStreams(ZkDefaults.StreamProvider, streams =>
+        {
+            streams.ConfigurePartitioning(ZkDefaults.StreamQueues);
+            streams.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = ZkDefaults.StreamPullPeriod));
+        });
+        builder.AddMemoryGrainStorage(ZkDefaults.PubSubStore);
         builder.Services.Configure<ClusterMembershipOptions>(m =>
         {
             // Suspect after 2 missed 1 s probes; one vote suffices in a small cluster.

@@ -26,6 +26,11 @@ public sealed partial class ZkPartitionGrain : Grain, IZkPartitionGrain
     private readonly SortedDictionary<long, PartitionDelivery> _held = [];
     private readonly List<(long MinZxid, TaskCompletionSource Done)> _waiters = [];
     private readonly Dictionary<long, (int Version, AuthInfo Auth)> _auth = [];
+    private readonly WatchTable _watches = new();
+
+    /// <summary>Watches fired by held deliveries that another call applied, keyed by the delivery's last zxid, until the held call returns them.</summary>
+    private readonly Dictionary<long, List<FiredWatch>> _firedWhileHeld = [];
+    private readonly HashSet<long> _heldWaiting = [];
     private int _partition;
     private long _replicaId;
     private long _incarnation;
@@ -48,24 +53,36 @@ public sealed partial class ZkPartitionGrain : Grain, IZkPartitionGrain
         return RebuildAsync();
     }
 
-    public async Task Deliver(PartitionDelivery delivery)
+    public async Task<IReadOnlyList<FiredWatch>?> Deliver(PartitionDelivery delivery)
     {
         if (delivery.Incarnation != _incarnation)
         {
             // A new replica activation numbers a new chain: start over from its tree.
             _replicaId = delivery.ReplicaId;
             await RebuildAsync();
-            if (delivery.Incarnation != _incarnation) return;
+            if (delivery.Incarnation != _incarnation) return null;
         }
         if (delivery.PrevZxid > _lastTouched)
         {
+            var last = delivery.Txns[^1].Zxid;
             _held[delivery.PrevZxid] = delivery;
-            await WaitForAsync(delivery.Txns[^1].Zxid);
-            return;
+            _heldWaiting.Add(last);
+            try
+            {
+                await WaitForAsync(last);
+            }
+            finally
+            {
+                _heldWaiting.Remove(last);
+            }
+            // Applied meanwhile by the call that filled the gap (or by a rebuild); nothing fired if a
+            // rebuild superseded it (docs/watches.md: events a rebuild skips are lost).
+            return _firedWhileHeld.Remove(last, out var held) ? held : null;
         }
-        Apply(delivery);
+        var fired = Apply(delivery);
         ApplyHeld();
         WakeWaiters();
+        return fired;
     }
 
     public Task Advance(long replicaId, long incarnation, long lastTouched, long watermark)
@@ -93,11 +110,13 @@ public sealed partial class ZkPartitionGrain : Grain, IZkPartitionGrain
         var auth = call.AuthVersion == 0 ? AuthInfo.Anonymous : await AuthOfAsync(call.SessionId, call.AuthVersion);
         try
         {
+            // A watch is registered in the same synchronous step as the read, so every txn applied
+            // after the state the read saw is matched against it.
             return call.Kind switch
             {
-                ReadKind.GetData => Reply(_view.GetData(call.Path, auth)),
-                ReadKind.Exists => new ReadReply(ZkErrorCode.Ok, _watermark, Stat: _view.Exists(call.Path)),
-                ReadKind.GetChildren => Reply(_view.GetChildren(call.Path, auth)),
+                ReadKind.GetData => Watched(Reply(_view.GetData(call.Path, auth)), call),
+                ReadKind.Exists => Watched(new ReadReply(ZkErrorCode.Ok, _watermark, Stat: _view.Exists(call.Path)), call),
+                ReadKind.GetChildren => Watched(Reply(_view.GetChildren(call.Path, auth)), call),
                 ReadKind.GetAcl => Reply(_view.GetAcl(call.Path, auth)),
                 ReadKind.GetAllChildrenNumber => await CountAllAsync(call.Path, auth),
                 _ => new ReadReply(ZkErrorCode.Unimplemented, _watermark, ErrorPath: call.Path),
@@ -125,11 +144,19 @@ public sealed partial class ZkPartitionGrain : Grain, IZkPartitionGrain
         return new ReadReply(ZkErrorCode.Ok, watermark, Count: total);
     }
 
-    private void Apply(PartitionDelivery delivery)
+    /// <summary>Applies a delivery and matches each txn it applies against the watches (skipped txns fire nothing); the fired watches or null.</summary>
+    private List<FiredWatch>? Apply(PartitionDelivery delivery)
     {
-        foreach (var txn in delivery.Txns) _view.Apply(txn);
+        List<FiredWatch>? fired = null;
+        foreach (var txn in delivery.Txns)
+        {
+            if (!_view.Apply(txn) || _watches.Count == 0) continue;
+            fired ??= [];
+            _watches.Match(txn, fired);
+        }
         _lastTouched = Math.Max(_lastTouched, delivery.Txns[^1].Zxid);
         _watermark = Math.Max(_watermark, delivery.Watermark);
+        return fired is { Count: > 0 } ? fired : null;
     }
 
     /// <summary>Applies held deliveries whose predecessor has now arrived, in chain order.</summary>
@@ -140,7 +167,7 @@ public sealed partial class ZkPartitionGrain : Grain, IZkPartitionGrain
             var (prev, next) = _held.First();
             if (prev > _lastTouched) return;
             _held.Remove(prev);
-            Apply(next);
+            if (Apply(next) is { } fired && _heldWaiting.Contains(next.Txns[^1].Zxid)) _firedWhileHeld[next.Txns[^1].Zxid] = fired;
         }
     }
 

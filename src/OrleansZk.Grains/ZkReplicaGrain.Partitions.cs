@@ -34,6 +34,7 @@ public sealed partial class ZkReplicaGrain
     private Task AdvanceWatermarksAsync(CancellationToken _)
     {
         ReleaseStuckSessions();
+        TellEndedSessions();
         var zxid = _tree.LastZxid;
         if (zxid == _advertised) return Task.CompletedTask;
         _advertised = zxid;

@@ -18,6 +18,7 @@ public sealed partial class ZkReplicaGrain
         public readonly TaskCompletionSource<WriteReply> Reply = new();
         public Txn? Txn;
         public WriteReply? Outcome;
+        public ApplyResult? Result;
     }
 
     /// <summary>Requests prepared and handed to the log together (one write, one fsync).</summary>
@@ -134,23 +135,56 @@ public sealed partial class ZkReplicaGrain
                 d.Txns.Add(effects);
                 _partitionLast[partition] = p.Txn.Zxid;
             }
-            p.Outcome = ReplyFor(p, result);
+            p.Result = result;
             NoteSessionChange(p.Txn);
         }
+        var lastZxid = _tree.LastZxid;
         foreach (var p in batch.Entries)
-            if (p.Request == null) p.Outcome = new WriteReply(ZkErrorCode.Ok, _tree.LastZxid, new OpResult(ZkErrorCode.Ok), null, null, null);
+            if (p.Request == null) p.Outcome = new WriteReply(ZkErrorCode.Ok, lastZxid, new OpResult(ZkErrorCode.Ok), null, null, null);
         if (applied > 0 && _store.NoteCommitted(applied) && _snapshot == null) _snapshot = _store.BeginSnapshot(_tree);
 
-        var sends = new List<Task>(deliveries.Count);
+        var sends = new Task<IReadOnlyList<FiredWatch>?>[deliveries.Count];
+        var i = 0;
         foreach (var (partition, d) in deliveries)
-            sends.Add(DeliverAsync(partition, new PartitionDelivery(_replicaId, _incarnation, d.Prev, _tree.LastZxid, d.Txns)));
-        _ = ReplyWhenDeliveredAsync(batch, sends);
+            sends[i++] = DeliverAsync(partition, new PartitionDelivery(_replicaId, _incarnation, d.Prev, lastZxid, d.Txns));
+        // Batches are numbered for events one after another, in zxid order; this one waits only for
+        // the previous batch's numbering (synchronous once its deliveries are back), never for its publishing.
+        var previous = _eventsNumbered;
+        var numbered = new TaskCompletionSource();
+        _eventsNumbered = numbered.Task;
+        _ = ReplyWhenDeliveredAsync(batch, sends, lastZxid, previous, numbered);
     }
 
-    private static async Task ReplyWhenDeliveredAsync(Batch batch, List<Task> sends)
+    /// <summary>
+    /// Once the batch's deliveries are acknowledged: numbers the watch events they fired and publishes
+    /// them (after the previous batch's numbering), then completes the batch's replies, each carrying
+    /// its session's event seq and the batch's last zxid (docs/watches.md).
+    /// </summary>
+    private async Task ReplyWhenDeliveredAsync(Batch batch, Task<IReadOnlyList<FiredWatch>?>[] sends, long lastZxid, Task previous, TaskCompletionSource numbered)
     {
-        await Task.WhenAll(sends);
+        var fired = sends.Length == 0 ? [] : await Task.WhenAll(sends);
+        await previous;
+        List<Task>? publishes = null;
+        try
+        {
+            publishes = NumberAndPublish(fired, lastZxid);
+        }
+        catch (Exception e)
+        {
+            // Never leave the batch (and every later one) without replies.
+            LogEventsFailed(e, _replicaId);
+        }
+        foreach (var p in batch.Entries) p.Outcome = Finish(p, lastZxid);
+        numbered.SetResult();
+        if (publishes != null) await Task.WhenAll(publishes);
         foreach (var p in batch.Entries) p.Reply.TrySetResult(p.Outcome!);
+    }
+
+    /// <summary>The reply of a request of the batch: its outcome with the session's event seq (as of this batch) and the batch's last zxid.</summary>
+    private WriteReply Finish(Pending p, long lastZxid)
+    {
+        var seq = p.SessionId != 0 && _events.TryGetValue(p.SessionId, out var state) ? state.Seq : 0;
+        return p.Result != null ? ReplyFor(p, p.Result, seq, lastZxid) : p.Outcome! with { EventSeq = seq, EventZxid = lastZxid };
     }
 
     /// <summary>
@@ -158,15 +192,14 @@ public sealed partial class ZkReplicaGrain
     /// goes out: the partition rebuilds from this replica when next activated or read above its
     /// watermark, so no reader can see older state than its own writes.
     /// </summary>
-    private async Task DeliverAsync(int partition, PartitionDelivery delivery)
+    private async Task<IReadOnlyList<FiredWatch>?> DeliverAsync(int partition, PartitionDelivery delivery)
     {
         var grain = GrainFactory.GetGrain<IZkPartitionGrain>(partition);
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await grain.Deliver(delivery);
-                return;
+                return await grain.Deliver(delivery);
             }
             catch (Exception e) when (attempt < 3)
             {
@@ -175,17 +208,17 @@ public sealed partial class ZkReplicaGrain
             catch (Exception e)
             {
                 LogDeliveryFailed(e, partition);
-                return;
+                return null;
             }
         }
     }
 
-    private WriteReply ReplyFor(Pending p, ApplyResult result)
+    private static WriteReply ReplyFor(Pending p, ApplyResult result, long eventSeq, long eventZxid)
     {
         if (result.Code == ZkErrorCode.Ok)
-            return new WriteReply(ZkErrorCode.Ok, result.Zxid, result.Result, result.MultiResults, null, null);
+            return new WriteReply(ZkErrorCode.Ok, result.Zxid, result.Result, result.MultiResults, null, null, eventSeq, eventZxid);
         var path = p.Request is MultiRequest m ? FailedOpPath(m, result.MultiResults) : RequestSize.PathOf(p.Request!);
-        return new WriteReply(result.Code, result.Zxid, result.Result, result.MultiResults, path, null);
+        return new WriteReply(result.Code, result.Zxid, result.Result, result.MultiResults, path, null, eventSeq, eventZxid);
     }
 
     private static string? FailedOpPath(MultiRequest multi, IReadOnlyList<OpResult>? results)
@@ -240,6 +273,9 @@ public sealed partial class ZkReplicaGrain
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Delivery to partition {Partition} failed; it will rebuild from the replica")]
     private partial void LogDeliveryFailed(Exception e, int partition);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Replica {ReplicaId}: a batch's watch events could not be numbered or published")]
+    private partial void LogEventsFailed(Exception e, long replicaId);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Replica {ReplicaId}: the transaction log failed; the replica stops")]
     private partial void LogWriteFailed(Exception e, long replicaId);

@@ -124,6 +124,7 @@ public sealed partial class ZkReplicaGrain
                 break;
             case CloseSessionTxn c:
                 _sessions.Remove(c.SessionId);
+                NoteSessionEnded(c.SessionId);
                 break;
         }
         NoteSessionClock(txn);

@@ -70,6 +70,7 @@ public sealed partial class ZkReplicaGrain : Grain, IZkReplicaGrain
         _service = new ServiceInfo(_replicaId, _options.Partitions, _options.MaxDataBytes);
         _partitionLast = new long[_options.Partitions];
         _incarnation = DateTime.UtcNow.Ticks ^ Random.Shared.NextInt64(1L << 20);
+        StartEvents();
         _pipeline = RunPipelineAsync();
         StartSessionClocks();
         this.RegisterGrainTimer(AdvanceWatermarksAsync, new GrainTimerCreationOptions(TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(100)) { Interleave = true });

@@ -11,6 +11,7 @@ public sealed class EffectBuilder
     private readonly int _partitions;
     private readonly Dictionary<string, Touch> _touched = new(StringComparer.Ordinal);
     private readonly List<string> _order = [];
+    private int _triggers;
 
     public EffectBuilder(int partitions)
     {
@@ -27,6 +28,7 @@ public sealed class EffectBuilder
     {
         _touched.Clear();
         _order.Clear();
+        _triggers = 0;
         Walk(txn.Body);
         if (_order.Count == 0) return [];
 
@@ -34,12 +36,14 @@ public sealed class EffectBuilder
         foreach (var path in _order)
         {
             var t = _touched[path];
+            // A Touch is made afresh per txn, so its trigger list can be handed over as is.
+            var triggers = t.Triggers;
             NodeEffect effect;
             if (!tree.TryGetContent(path, out var data, out var acl, out var stat))
-                effect = new NodeEffect(path, Exists: false, t.Created, default, false, null, null, null);
+                effect = new NodeEffect(path, Exists: false, t.Created, default, false, null, null, null, triggers);
             else
                 effect = new NodeEffect(path, Exists: true, t.Created, stat, t.Content,
-                    t.Content ? data : null, t.Content ? acl : null, t.Children);
+                    t.Content ? data : null, t.Content ? acl : null, t.Children, triggers);
             var p = PathHash.PartitionOf(path, _partitions);
             if (!byPartition.TryGetValue(p, out var list)) byPartition[p] = list = new List<NodeEffect>(2);
             list.Add(effect);
@@ -49,6 +53,11 @@ public sealed class EffectBuilder
         return result;
     }
 
+    /// <summary>
+    /// Records what each op did, in op order. The triggers follow <see cref="DataTree.Apply"/>'s order:
+    /// create → NodeCreated (node), NodeChildrenChanged (parent); delete → NodeDeleted (node),
+    /// NodeChildrenChanged (parent); setData → NodeDataChanged; setACL → none.
+    /// </summary>
     private void Walk(TxnBody body)
     {
         switch (body)
@@ -56,13 +65,16 @@ public sealed class EffectBuilder
             case CreateTxn c:
                 var created = TouchOf(c.Path);
                 created.Created = created.Content = true;
+                Trigger(created, WatchEventType.NodeCreated);
                 ChildOf(c.Path, added: true);
                 break;
             case DeleteTxn d:
                 Delete(d.Path);
                 break;
             case SetDataTxn s:
-                TouchOf(s.Path).Content = true;
+                var set = TouchOf(s.Path);
+                set.Content = true;
+                Trigger(set, WatchEventType.NodeDataChanged);
                 break;
             case SetAclTxn a:
                 TouchOf(a.Path).Content = true;
@@ -78,7 +90,7 @@ public sealed class EffectBuilder
 
     private void Delete(string path)
     {
-        TouchOf(path);
+        Trigger(TouchOf(path), WatchEventType.NodeDeleted);
         ChildOf(path, added: false);
     }
 
@@ -86,7 +98,10 @@ public sealed class EffectBuilder
     {
         var parent = TouchOf(ZkPath.Parent(path));
         (parent.Children ??= []).Add(new ChildChange(ZkPath.Name(path), added));
+        Trigger(parent, WatchEventType.NodeChildrenChanged);
     }
+
+    private void Trigger(Touch t, WatchEventType type) => (t.Triggers ??= new List<EffectTrigger>(2)).Add(new EffectTrigger(type, _triggers++));
 
     private Touch TouchOf(string path)
     {
@@ -103,5 +118,6 @@ public sealed class EffectBuilder
         public bool Created;
         public bool Content;
         public List<ChildChange>? Children;
+        public List<EffectTrigger>? Triggers;
     }
 }

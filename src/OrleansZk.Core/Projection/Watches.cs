@@ -1,0 +1,43 @@
+using Orleans;
+
+namespace OrleansZk.Core;
+
+/// <summary>ZooKeeper's <c>AddWatchMode</c>, with ZooKeeper's numbers: the kinds of watch addWatch sets.</summary>
+[GenerateSerializer, Alias("zk.AddWatchMode")]
+public enum AddWatchMode
+{
+    /// <summary>Fires (and stays) for the node's NodeCreated, NodeDeleted, NodeDataChanged and NodeChildrenChanged.</summary>
+    Persistent = 0,
+
+    /// <summary>Fires (and stays) for NodeCreated, NodeDeleted, NodeDataChanged of the node and every node below it; never NodeChildrenChanged.</summary>
+    PersistentRecursive = 1,
+}
+
+/// <summary>ZooKeeper's <c>Watcher.WatcherType</c>, with ZooKeeper's numbers: which watches removeWatches removes.</summary>
+[GenerateSerializer, Alias("zk.WatcherType")]
+public enum WatcherType
+{
+    /// <summary>One-shot child watches (getChildren).</summary>
+    Children = 1,
+
+    /// <summary>One-shot data watches (getData and exists).</summary>
+    Data = 2,
+
+    /// <summary>Every watch of the session on the path, of any kind (persistent and recursive included).</summary>
+    Any = 3,
+
+    /// <summary>Persistent watches (addWatch, Persistent).</summary>
+    Persistent = 4,
+
+    /// <summary>Persistent recursive watches (addWatch, PersistentRecursive).</summary>
+    PersistentRecursive = 5,
+}
+
+/// <summary>
+/// A watch that fired: session <paramref name="SessionId"/> gets a <paramref name="Type"/> event for
+/// <paramref name="Path"/>, caused by the txn at <paramref name="Zxid"/>; <paramref name="Order"/> is the
+/// trigger's place in that txn (<see cref="EffectTrigger.Order"/>), so a multi's events can be put back
+/// in op order across partitions.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("zk.FiredWatch")]
+public readonly record struct FiredWatch(long SessionId, WatchEventType Type, string Path, long Zxid, int Order);

@@ -1,0 +1,79 @@
+using OrleansZk.Core;
+
+namespace OrleansZk.Grains;
+
+/// <summary>
+/// Watch registrations (docs/watches.md): soft state of this activation, matched against every txn
+/// the partition applies; fired watches go back to the replica in the delivery's reply, and the
+/// replica numbers and publishes them per session.
+/// </summary>
+public sealed partial class ZkPartitionGrain
+{
+    public async Task<ReadReply> AddWatch(long sessionId, string path, AddWatchMode mode, long minZxid)
+    {
+        if (ZkPath.Check(path) is { } problem) return new ReadReply(ZkErrorCode.BadArguments, _watermark, ErrorPath: path, Detail: problem);
+        if (mode is not (AddWatchMode.Persistent or AddWatchMode.PersistentRecursive))
+            return new ReadReply(ZkErrorCode.BadArguments, _watermark, ErrorPath: path, Detail: $"unknown watch mode {(int)mode}");
+        if (!await ReachAsync(minZxid)) return Behind(path, minZxid);
+        _watches.AddWatch(sessionId, path, mode);
+        if (mode == AddWatchMode.PersistentRecursive) await FanOutAsync(sessionId, path, add: true, minZxid);
+        return new ReadReply(ZkErrorCode.Ok, _watermark);
+    }
+
+    public async Task<ReadReply> RemoveWatches(long sessionId, string path, WatcherType type, long minZxid)
+    {
+        if (ZkPath.Check(path) is { } problem) return new ReadReply(ZkErrorCode.BadArguments, _watermark, ErrorPath: path, Detail: problem);
+        if (type is < WatcherType.Children or > WatcherType.PersistentRecursive)
+            return new ReadReply(ZkErrorCode.BadArguments, _watermark, ErrorPath: path, Detail: $"unknown watcher type {(int)type}");
+        if (!await ReachAsync(minZxid)) return Behind(path, minZxid);
+        var recursive = type is WatcherType.Any or WatcherType.PersistentRecursive && _watches.Has(sessionId, path, WatcherType.PersistentRecursive);
+        var removed = _watches.Remove(sessionId, path, type);
+        if (recursive) await FanOutAsync(sessionId, path, add: false, minZxid);
+        return removed
+            ? new ReadReply(ZkErrorCode.Ok, _watermark)
+            : new ReadReply(ZkErrorCode.NoWatcher, _watermark, ErrorPath: path);
+    }
+
+    public async Task<bool> SetRecursiveWatch(long sessionId, string path, bool add, long minZxid)
+    {
+        await ReachAsync(minZxid);
+        if (!add) return _watches.Remove(sessionId, path, WatcherType.PersistentRecursive);
+        _watches.AddWatch(sessionId, path, AddWatchMode.PersistentRecursive);
+        return true;
+    }
+
+    public Task DropSessions(IReadOnlyList<long> sessionIds)
+    {
+        foreach (var session in sessionIds) _watches.RemoveSession(session);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The one-shot watch a read with the watch flag sets, once the read has succeeded (exists: always).</summary>
+    private ReadReply Watched(ReadReply reply, ReadCall call)
+    {
+        if (!call.Watch) return reply;
+        if (call.Kind == ReadKind.GetChildren) _watches.AddChildWatch(call.SessionId, call.Path);
+        else _watches.AddDataWatch(call.SessionId, call.Path);
+        return reply;
+    }
+
+    /// <summary>A recursive watch lives in every partition (each matches its own nodes): add or remove it in all the others.</summary>
+    private async Task FanOutAsync(long sessionId, string path, bool add, long minZxid)
+    {
+        var calls = new List<Task<bool>>(_options.Partitions);
+        for (var p = 0; p < _options.Partitions; p++)
+            if (p != _partition) calls.Add(GrainFactory.GetGrain<IZkPartitionGrain>(p).SetRecursiveWatch(sessionId, path, add, minZxid));
+        await Task.WhenAll(calls);
+    }
+
+    /// <summary>Brings the watermark to <paramref name="minZxid"/> as a read does; false if it could not.</summary>
+    private async Task<bool> ReachAsync(long minZxid)
+    {
+        if (minZxid > _watermark) await CatchUpAsync(minZxid);
+        return minZxid <= _watermark;
+    }
+
+    private ReadReply Behind(string path, long minZxid) =>
+        new(ZkErrorCode.ConnectionLoss, _watermark, ErrorPath: path,
+            Detail: $"the service has not reached zxid 0x{minZxid:x} that this client has seen (it is at 0x{_watermark:x})");
+}
