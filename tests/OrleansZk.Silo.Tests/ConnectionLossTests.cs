@@ -38,6 +38,7 @@ public sealed class ConnectionLossTests(ITestOutputHelper output) : IDisposable
 
             // Frozen first, so that these calls are certainly outstanding when the process dies.
             Signal(silo, SigStop);
+            await WaitUntilStoppedAsync(silo);
             Task[] outstanding =
             [
                 zk.CreateAsync("/app/w", null),
@@ -112,6 +113,7 @@ public sealed class ConnectionLossTests(ITestOutputHelper output) : IDisposable
             // The connection stays open (no gateway notification): only the pings can tell.
             Signal(silo, SigStop);
             frozen = true;
+            await WaitUntilStoppedAsync(silo);
             var clock = Stopwatch.StartNew();
             Task[] outstanding = [zk.CreateAsync("/f/w", null), zk.GetChildrenAsync("/f")];
             await log.WaitForAsync(ZkClientState.Suspended, Deadline);
@@ -138,6 +140,34 @@ public sealed class ConnectionLossTests(ITestOutputHelper output) : IDisposable
         {
             if (frozen) Signal(silo, SigCont);
             await SiloRunner.CloseQuietlyAsync(zk);
+        }
+    }
+
+    /// <summary>
+    /// SIGSTOP is delivered asynchronously: a silo thread already running may still answer a call
+    /// issued after kill() returned. Wait until every thread of the process is stopped ('T').
+    /// </summary>
+    private static async Task WaitUntilStoppedAsync(SiloProcess silo)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!Directory.EnumerateDirectories($"/proc/{silo.Pid}/task").All(IsStopped))
+        {
+            if (deadline.Elapsed > TimeSpan.FromSeconds(10)) throw new TimeoutException($"silo {silo.Pid} did not stop");
+            await Task.Delay(5);
+        }
+
+        static bool IsStopped(string task)
+        {
+            try
+            {
+                // /proc/<pid>/task/<tid>/stat: "tid (comm) S ...": the state follows the last ')'.
+                var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('T');
+            }
+            catch (IOException)
+            {
+                return true; // the thread is gone
+            }
         }
     }
 
