@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using OrleansZk.Client;
 using OrleansZk.Core;
 using Xunit.Abstractions;
+using OrleansZk.Service.Tests;
 
 namespace OrleansZk.Silo.Tests;
 
