@@ -9,6 +9,9 @@ public sealed class StateLog
     private readonly ZkClientState _initial;
     private readonly List<ZkConnectionStateChangedEventArgs> _events = [];
 
+    /// <summary>Completed (and replaced) at every event, so waiters wake on a change instead of polling.</summary>
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>Subscribes now: the log starts from the client's state at this moment.</summary>
     public StateLog(ZkClient client)
     {
@@ -17,7 +20,14 @@ public sealed class StateLog
         client.ConnectionStateChanged += (sender, e) =>
         {
             Assert.Same(client, sender);
-            lock (_events) _events.Add(e);
+            TaskCompletionSource changed;
+            lock (_events)
+            {
+                _events.Add(e);
+                changed = _changed;
+                _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+            changed.SetResult();
         };
     }
 
@@ -43,11 +53,17 @@ public sealed class StateLog
     public async Task WaitForAsync(ZkClientState state, TimeSpan within)
     {
         var deadline = DateTime.UtcNow + within;
-        while (!States.Contains(state))
+        while (true)
         {
-            if (DateTime.UtcNow > deadline)
+            Task changed;
+            lock (_events)
+            {
+                if (_events.Any(e => e.State == state)) return;
+                changed = _changed.Task;
+            }
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero || await Task.WhenAny(changed, Task.Delay(left)) != changed)
                 Assert.Fail($"no {state} event within {within.TotalSeconds:0.#} s; states so far: {string.Join(", ", States)} (now {_client.State})");
-            await Task.Delay(20);
         }
     }
 
