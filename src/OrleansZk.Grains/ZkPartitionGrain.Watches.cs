@@ -66,7 +66,7 @@ public sealed partial class ZkPartitionGrain
         await Task.WhenAll(calls);
     }
 
-    /// <summary>Brings the watermark to <paramref name="minZxid"/> as a read does; false if it could not.</summary>
+    /// <summary>Brings the watermark to <paramref name="minZxid"/> (asking the replica only when it is below); false if it could not.</summary>
     private async Task<bool> ReachAsync(long minZxid)
     {
         if (minZxid > _watermark) await CatchUpAsync(minZxid);

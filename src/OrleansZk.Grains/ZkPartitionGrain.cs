@@ -97,16 +97,13 @@ public sealed partial class ZkPartitionGrain : Grain, IZkPartitionGrain
 
     public async Task<int> CountDescendants(string path, long minZxid)
     {
-        await CatchUpAsync(minZxid);
+        await ReachAsync(minZxid);
         return _view.CountDescendants(path);
     }
 
     public async Task<ReadReply> Read(ReadCall call)
     {
-        if (call.MinZxid > _watermark) await CatchUpAsync(call.MinZxid);
-        if (call.MinZxid > _watermark)
-            return new ReadReply(ZkErrorCode.ConnectionLoss, _watermark, ErrorPath: call.Path,
-                Detail: $"the service has not reached zxid 0x{call.MinZxid:x} that this client has seen (it is at 0x{_watermark:x})");
+        if (!await ReachAsync(call.MinZxid)) return Behind(call.Path, call.MinZxid);
         var auth = call.AuthVersion == 0 ? AuthInfo.Anonymous : await AuthOfAsync(call.SessionId, call.AuthVersion);
         try
         {
