@@ -137,6 +137,7 @@ public sealed partial class ZkClient
             // The replica may have restarted, and then restarts its gate at the first xid it sees.
             if (_session != null) _session.FenceNext = true;
         }
+        OnReconnectedWatches();
     }
 
     /// <summary>
@@ -154,6 +155,7 @@ public sealed partial class ZkClient
             _order.GiveUpIssued();
             TransitionLocked(ZkClientState.Expired, after: failed);
         }
+        EndWatches(expired: true);
         _ = _heartbeats.CancelAsync();
         _monitor?.Remove(this);
         return new SessionExpiredException(null, detail);
@@ -213,17 +215,18 @@ public sealed partial class ZkClient
                 await _wake.WaitAsync(_state == ZkClientState.Suspended ? probe : beat, ct).ConfigureAwait(false);
                 if (HeartbeatsPaused) continue;
                 var suspended = _state == ZkClientState.Suspended;
-                var (code, failure) = await PingAsync(replica, info, suspended ? probe : null, ct).ConfigureAwait(false);
-                switch (code)
+                var (reply, failure) = await PingAsync(replica, info, suspended ? probe : null, ct).ConfigureAwait(false);
+                switch (reply?.Code)
                 {
                     case ZkErrorCode.Ok:
                         OnPingAnswered();
+                        OnPingEvents(reply);
                         break;
                     case ZkErrorCode.SessionExpired:
                         OnExpired($"session 0x{info.SessionId:x} expired");
                         return;
                     default:
-                        OnConnectionLost(failure ?? $"ping answered {code}", probeNow: false);
+                        OnConnectionLost(failure ?? $"ping answered {reply?.Code}", probeNow: false);
                         break;
                 }
             }
@@ -235,9 +238,9 @@ public sealed partial class ZkClient
     }
 
     /// <summary>One ping: its code, or null and why it failed (an error, or no reply within <paramref name="probe"/> / two thirds of the timeout since the last contact).</summary>
-    private async Task<(ZkErrorCode? Code, string? Failure)> PingAsync(IZkReplicaGrain replica, SessionInfo info, TimeSpan? probe, CancellationToken ct)
+    private async Task<(PingReply? Reply, string? Failure)> PingAsync(IZkReplicaGrain replica, SessionInfo info, TimeSpan? probe, CancellationToken ct)
     {
-        Task<ZkErrorCode> ping;
+        Task<PingReply> ping;
         try
         {
             ping = replica.Ping(info.SessionId);

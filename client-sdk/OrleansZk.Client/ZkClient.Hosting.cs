@@ -60,7 +60,9 @@ public sealed partial class ZkClient
                     o.ServiceId = ZkDefaults.ServiceId;
                 })
                 // Gateway connections that drop fail the ZkClient's outstanding calls at once.
-                .AddClusterConnectionStatusObserver<ZkConnectionMonitor>())
+                .AddClusterConnectionStatusObserver<ZkConnectionMonitor>()
+                // The sessions' watch event streams.
+                .AddOrleansZkStreams())
             // Only trouble, and only on standard error: standard output belongs to the application
             // (the shell prints its answers there).
             .ConfigureLogging(logging => logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning))

@@ -126,6 +126,7 @@ public sealed partial class ZkClient
         ZkFailures.ValidatePath(path);
         var reply = await AwaitReply(SubmitOrdered((replica, id, xid) => replica.Sync(id, xid, path)), ct).ConfigureAwait(false);
         if (reply.Code == ZkErrorCode.SessionExpired) OnExpired(reply.Detail ?? $"session 0x{SessionId:x} expired");
+        else await HoldForWrite(reply).ConfigureAwait(false);
         if (reply.Code != ZkErrorCode.Ok) throw ZkFailures.ForWrite(reply, path);
     }
 
@@ -161,18 +162,23 @@ public sealed partial class ZkClient
         ZkFailures.Validate(request);
         var reply = await AwaitReply(SubmitOrdered((replica, id, xid) => replica.Submit(id, xid, request)), ct).ConfigureAwait(false);
         if (reply.Code == ZkErrorCode.SessionExpired) OnExpired(reply.Detail ?? $"session 0x{SessionId:x} expired");
+        // The session's events this write caused (or any before it) reach their watchers before the reply does.
+        else await HoldForWrite(reply).ConfigureAwait(false);
         if (reply.Code != ZkErrorCode.Ok) throw ZkFailures.ForWrite(reply, RequestSize.PathOf(request));
         return reply;
     }
 
-    private async Task<ReadReply> ReadAsync(ReadKind kind, string path, ReadRequest request, CancellationToken ct, bool absentIsError = true)
+    private async Task<ReadReply> ReadAsync(ReadKind kind, string path, ReadRequest request, CancellationToken ct, bool absentIsError = true, bool watch = false)
     {
         ZkFailures.Validate(request);
         // AuthVersion and MinZxid are read when the call is sent, after the requests it waited for.
-        var call = SendRead(info => Partition(info, path).Read(new ReadCall(kind, path, info.SessionId, _authVersion, LastZxid)));
+        var call = SendRead(info => Partition(info, path).Read(new ReadCall(kind, path, info.SessionId, _authVersion, LastZxid, watch)));
         var reply = await AwaitReply(call, ct).ConfigureAwait(false);
         FoldZxid(reply.Zxid);
+        // A watch event for what this reply shows reaches its watchers before the reply does.
+        await HoldForRead(reply).ConfigureAwait(false);
         if (reply.Code == ZkErrorCode.Ok || (reply.Code == ZkErrorCode.NoNode && !absentIsError)) return reply;
+        if (reply.Code == ZkErrorCode.SessionExpired) throw OnExpired(reply.Detail ?? $"session 0x{SessionId:x} expired");
         throw ZkException.For(reply.Code, reply.ErrorPath ?? path, reply.Detail);
     }
 }

@@ -115,6 +115,10 @@ public sealed partial class ZkClient : IAsyncDisposable
                 : (Issued<WriteReply>?)null;
             TransitionLocked(ZkClientState.Closed);
             _closing = FinishCloseAsync(close);
+        }
+        EndWatches(expired: false);
+        lock (_lock)
+        {
             return _closing;
         }
     }

@@ -25,9 +25,19 @@ public interface IZkReplicaGrain : IGrainWithIntegerKey
     /// <summary>
     /// A heartbeat: keeps the session alive for another timeout. Ok, or SessionExpired when the
     /// session is gone (expired or closed) or expiring. Handled apart from the write pipeline, so
-    /// a long fsync never delays it.
+    /// a long fsync never delays it. The reply also says how far the session's watch events are numbered.
     /// </summary>
-    Task<ZkErrorCode> Ping(long sessionId);
+    Task<PingReply> Ping(long sessionId);
+
+    /// <summary>
+    /// (Re-)registers the session's watches with the client's last zxid (ZooKeeper's SetWatches,
+    /// docs/watches.md), in order with the replica's batches: every batch before it has been
+    /// delivered and its events numbered, the partitions register the watches and fire what changed
+    /// after <paramref name="lastZxid"/> (returned in the reply, not on the stream), and only then
+    /// does the next batch reach the partitions. An empty set registers nothing and only tells where
+    /// the stream stands (the client's first subscription). SessionExpired when the session is not open.
+    /// </summary>
+    Task<WatchesReply> SetWatches(long sessionId, long lastZxid, WatchSet watches);
 
     /// <summary>
     /// A write (create, delete, setData, setACL, check, multi, closeSession) of session
@@ -95,6 +105,13 @@ public interface IZkPartitionGrain : IGrainWithIntegerKey
 
     /// <summary>Another partition fanning out a recursive watch: adds (or, <paramref name="add"/> false, removes) it here; true if it was there.</summary>
     Task<bool> SetRecursiveWatch(long sessionId, string path, bool add, long minZxid);
+
+    /// <summary>
+    /// The replica's re-registration of a session's watches, at state <paramref name="atZxid"/>
+    /// (<see cref="WatchTable.Reregister"/>): registers them and returns the events that fire at once,
+    /// in zxid order.
+    /// </summary>
+    Task<IReadOnlyList<FiredWatch>> SetWatches(long sessionId, long lastZxid, long atZxid, WatchSet watches);
 
     /// <summary>Sessions that ended (closed or expired): their registrations here are dropped.</summary>
     [OneWay]

@@ -23,7 +23,8 @@ public sealed record SessionInfo(long SessionId, byte[] Password, int TimeoutMs,
 /// watch events (docs/watches.md): every event of this session caused by a txn at or below
 /// <paramref name="EventZxid"/> has been published on the session's stream, with seqs through
 /// <paramref name="EventSeq"/> (0: none yet). The SDK hands the reply over only once it has delivered
-/// the session's events through <paramref name="EventSeq"/>.
+/// the session's events through <paramref name="EventSeq"/>. Seqs are numbered by one replica
+/// activation, <paramref name="EventEpoch"/> (a restarted replica numbers afresh).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("zk.WriteReply")]
 public sealed record WriteReply(
@@ -34,7 +35,8 @@ public sealed record WriteReply(
     string? ErrorPath,
     string? Detail,
     long EventSeq = 0,
-    long EventZxid = 0);
+    long EventZxid = 0,
+    long EventEpoch = 0);
 
 /// <summary>What a partition read asks.</summary>
 [GenerateSerializer, Alias("zk.ReadKind")]
@@ -62,7 +64,9 @@ public sealed record ReadCall(ReadKind Kind, string Path, long SessionId, int Au
 /// <summary>
 /// A read's answer: Ok with the fields the kind fills in, or ZooKeeper's error code. <paramref name="Zxid"/>
 /// is the partition's watermark when it answered (everything through it is reflected); the client
-/// folds it into its last seen zxid.
+/// folds it into its last seen zxid. <paramref name="FiredZxid"/>: the last zxid at which this partition
+/// fired a watch of the reading session (0: none), so the SDK can hand the reply over only after
+/// that event (ZooKeeper's "event before the data that reflects it").
 /// </summary>
 [GenerateSerializer, Alias("zk.ReadReply")]
 public sealed record ReadReply(
@@ -74,7 +78,8 @@ public sealed record ReadReply(
     AclList? Acl = null,
     int Count = 0,
     string? ErrorPath = null,
-    string? Detail = null);
+    string? Detail = null,
+    long FiredZxid = 0);
 
 /// <summary>The identities a session has proven (by addauth), for ACL checks at partitions.</summary>
 [GenerateSerializer, Immutable, Alias("zk.SessionAuth")]
@@ -112,7 +117,28 @@ public sealed record WatchEvent(long Seq, WatchEventType Type, string Path, long
 /// One message on a session's watch stream (<see cref="ZkDefaults.WatchStreamNamespace"/>, keyed by
 /// session id): the session's events of one replica batch, in zxid order (a multi's in op order),
 /// with contiguous seqs following the previous message's. <paramref name="ThroughZxid"/>: every event
-/// of the session caused by a txn at or below it has now been published.
+/// of the session caused by a txn at or below it has now been published. <paramref name="Epoch"/> names
+/// the replica activation that numbered them (a restarted replica numbers afresh from 1).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("zk.WatchEvents")]
-public sealed record WatchEvents(long SessionId, IReadOnlyList<WatchEvent> Events, long ThroughZxid);
+public sealed record WatchEvents(long SessionId, long Epoch, IReadOnlyList<WatchEvent> Events, long ThroughZxid);
+
+/// <summary>
+/// A heartbeat's answer: Ok or SessionExpired, and where the session's watch events stand: every
+/// event of the session caused through <paramref name="EventZxid"/> is numbered, through
+/// <paramref name="EventSeq"/>, by replica activation <paramref name="EventEpoch"/>. A client that has
+/// not received them by its next ping knows its stream is lost; one that has knows it has every event
+/// through <paramref name="EventZxid"/>.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("zk.PingReply")]
+public sealed record PingReply(ZkErrorCode Code, long EventEpoch, long EventSeq, long EventZxid);
+
+/// <summary>
+/// The answer to a re-registration (<see cref="IZkReplicaGrain.SetWatches"/>): the events it fired
+/// at once (<paramref name="Replayed"/>, in zxid order, Seq 0: they are not on the stream), and the
+/// point from which the stream carries the rest: every later event of the session has a seq above
+/// <paramref name="EventSeq"/> in epoch <paramref name="EventEpoch"/>, and is caused by a txn above
+/// <paramref name="Zxid"/>, the state the watches were re-registered at.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("zk.WatchesReply")]
+public sealed record WatchesReply(ZkErrorCode Code, long EventEpoch, long EventSeq, long Zxid, IReadOnlyList<WatchEvent> Replayed, string? Detail = null);

@@ -45,13 +45,29 @@ public sealed record CreateSessionTxn(long SessionId, int TimeoutMs, byte[] Pass
 /// <summary>Ends a session and deletes exactly <paramref name="PathsToDelete"/> (its ephemerals, fixed at preparation).</summary>
 public sealed record CloseSessionTxn(long SessionId, IReadOnlyList<string> PathsToDelete) : TxnBody;
 
-/// <summary>ZooKeeper's watch event types, with ZooKeeper's numbers.</summary>
+/// <summary>ZooKeeper's watch event types, with ZooKeeper's numbers, and one of ours.</summary>
 public enum WatchEventType
 {
     NodeCreated = 1,
     NodeDeleted = 2,
     NodeDataChanged = 3,
     NodeChildrenChanged = 4,
+
+    /// <summary>Told by the client to a data (or exists) watcher that removeWatches removed.</summary>
+    DataWatchRemoved = 5,
+
+    /// <summary>Told by the client to a child watcher that removeWatches removed.</summary>
+    ChildWatchRemoved = 6,
+
+    /// <summary>Told by the client to a persistent or persistent-recursive watcher that removeWatches removed.</summary>
+    PersistentWatchRemoved = 7,
+
+    /// <summary>
+    /// Not in ZooKeeper: a persistent (or recursive) watch was re-registered after a loss, and the
+    /// service's change history no longer reached back to the client's last zxid, so some of the
+    /// changes it missed cannot be replayed. The client should re-read what it watches.
+    /// </summary>
+    HistoryTrimmed = 100,
 }
 
 /// <summary>A change that fires watches: its type and the path whose watchers it concerns.</summary>

@@ -83,4 +83,8 @@ public static class ZkPath
 
     /// <summary>Joins a parent path and a child name.</summary>
     public static string Join(string parent, string name) => parent == Root ? "/" + name : parent + "/" + name;
+
+    /// <summary>True when <paramref name="path"/> is <paramref name="ancestor"/> or lies below it ("/a/b" is below "/a" and "/", not below "/ab").</summary>
+    public static bool IsAtOrBelow(string path, string ancestor) =>
+        ancestor == Root || (path.StartsWith(ancestor, StringComparison.Ordinal) && (path.Length == ancestor.Length || path[ancestor.Length] == '/'));
 }

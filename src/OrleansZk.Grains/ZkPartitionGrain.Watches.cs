@@ -42,9 +42,26 @@ public sealed partial class ZkPartitionGrain
         return true;
     }
 
+    public async Task<IReadOnlyList<FiredWatch>> SetWatches(long sessionId, long lastZxid, long atZxid, WatchSet watches)
+    {
+        await ReachAsync(atZxid);
+        var fired = new List<FiredWatch>();
+        _watches.Reregister(sessionId, lastZxid, watches, _view.Exists, _history, _watermark, fired);
+        if (fired.Count > 0) _firedZxid[sessionId] = Math.Max(_firedZxid.GetValueOrDefault(sessionId), fired[^1].Zxid);
+        return fired;
+    }
+
     public Task DropSessions(IReadOnlyList<long> sessionIds)
     {
-        foreach (var session in sessionIds) _watches.RemoveSession(session);
+        foreach (var session in sessionIds)
+        {
+            _watches.RemoveSession(session);
+            _firedZxid.Remove(session);
+            // Its reads are refused from now on (the most recent ended sessions are remembered).
+            if (!_ended.Add(session)) continue;
+            _endedOrder.Enqueue(session);
+            if (_endedOrder.Count > EndedSessionsKept) _ended.Remove(_endedOrder.Dequeue());
+        }
         return Task.CompletedTask;
     }
 

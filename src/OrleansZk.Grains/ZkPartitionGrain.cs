@@ -27,6 +27,16 @@ public sealed partial class ZkPartitionGrain : Grain, IZkPartitionGrain
     private readonly List<(long MinZxid, TaskCompletionSource Done)> _waiters = [];
     private readonly Dictionary<long, (int Version, AuthInfo Auth)> _auth = [];
     private readonly WatchTable _watches = new();
+    private readonly TriggerHistory _history;
+
+    /// <summary>Per session with watches here: the last zxid at which this partition fired one of them (read replies carry it).</summary>
+    private readonly Dictionary<long, long> _firedZxid = [];
+
+    /// <summary>How many ended sessions a partition remembers, to refuse their reads with SessionExpired.</summary>
+    private const int EndedSessionsKept = 65_536;
+
+    private readonly HashSet<long> _ended = [];
+    private readonly Queue<long> _endedOrder = new();
 
     /// <summary>Watches fired by held deliveries that another call applied, keyed by the delivery's last zxid, until the held call returns them.</summary>
     private readonly Dictionary<long, List<FiredWatch>> _firedWhileHeld = [];
@@ -42,6 +52,7 @@ public sealed partial class ZkPartitionGrain : Grain, IZkPartitionGrain
     {
         _options = options.Value;
         _logger = logger;
+        _history = new TriggerHistory(_options.WatchHistory);
     }
 
     private IZkReplicaGrain Replica => GrainFactory.GetGrain<IZkReplicaGrain>(_replicaId);
@@ -103,13 +114,16 @@ public sealed partial class ZkPartitionGrain : Grain, IZkPartitionGrain
 
     public async Task<ReadReply> Read(ReadCall call)
     {
+        if (_ended.Contains(call.SessionId))
+            return new ReadReply(ZkErrorCode.SessionExpired, _watermark, ErrorPath: call.Path, Detail: $"session 0x{call.SessionId:x} has ended");
         if (!await ReachAsync(call.MinZxid)) return Behind(call.Path, call.MinZxid);
         var auth = call.AuthVersion == 0 ? AuthInfo.Anonymous : await AuthOfAsync(call.SessionId, call.AuthVersion);
+        ReadReply reply;
         try
         {
             // A watch is registered in the same synchronous step as the read, so every txn applied
             // after the state the read saw is matched against it.
-            return call.Kind switch
+            reply = call.Kind switch
             {
                 ReadKind.GetData => Watched(Reply(_view.GetData(call.Path, auth)), call),
                 ReadKind.Exists => Watched(new ReadReply(ZkErrorCode.Ok, _watermark, Stat: _view.Exists(call.Path)), call),
@@ -121,8 +135,11 @@ public sealed partial class ZkPartitionGrain : Grain, IZkPartitionGrain
         }
         catch (ZkException e)
         {
-            return new ReadReply(e.Code, _watermark, ErrorPath: e.Path, Detail: e.Detail);
+            reply = new ReadReply(e.Code, _watermark, ErrorPath: e.Path, Detail: e.Detail);
         }
+        // For a session with watches here: the last zxid at which one fired (the SDK hands the reply
+        // over only after that event, even when the reply is an error such as NoNode).
+        return _firedZxid.TryGetValue(call.SessionId, out var firedZxid) ? reply with { FiredZxid = firedZxid } : reply;
     }
 
     private ReadReply Reply(DataResult r) => new(ZkErrorCode.Ok, _watermark, Data: r.Data, Stat: r.Stat);
@@ -147,10 +164,14 @@ public sealed partial class ZkPartitionGrain : Grain, IZkPartitionGrain
         List<FiredWatch>? fired = null;
         foreach (var txn in delivery.Txns)
         {
-            if (!_view.Apply(txn) || _watches.Count == 0) continue;
+            if (!_view.Apply(txn)) continue;
+            _history.Add(txn);
+            if (_watches.Count == 0) continue;
             fired ??= [];
             _watches.Match(txn, fired);
         }
+        if (fired != null)
+            foreach (var f in fired) _firedZxid[f.SessionId] = f.Zxid;
         _lastTouched = Math.Max(_lastTouched, delivery.Txns[^1].Zxid);
         _watermark = Math.Max(_watermark, delivery.Watermark);
         return fired is { Count: > 0 } ? fired : null;
@@ -214,6 +235,8 @@ public sealed partial class ZkPartitionGrain : Grain, IZkPartitionGrain
     {
         var image = await Replica.GetPartitionImage(_partition);
         _view.Load(image.Nodes, image.Watermark);
+        // Triggers between the old state and the image were never seen here: a replay from before it is incomplete.
+        _history.Reset(image.Watermark);
         (_incarnation, _lastTouched, _watermark) = (image.Incarnation, image.LastTouched, image.Watermark);
         foreach (var prev in _held.Keys.Where(k => _held[k].Incarnation != _incarnation).ToList()) _held.Remove(prev);
         ApplyHeld();

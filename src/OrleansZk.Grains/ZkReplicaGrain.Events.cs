@@ -23,6 +23,9 @@ public sealed partial class ZkReplicaGrain
 
     private readonly Dictionary<long, SessionEvents> _events = [];
 
+    /// <summary>The last zxid of the latest batch whose events are numbered: every event caused through it has its seq.</summary>
+    private long _numberedThrough;
+
     /// <summary>Completes when the latest batch has numbered its events (the next batch numbers after it).</summary>
     private Task _eventsNumbered = Task.CompletedTask;
 
@@ -62,15 +65,21 @@ public sealed partial class ZkReplicaGrain
         {
             // Partitions answer in any order: back to zxid order, a multi's events in op order.
             events.Sort(static (a, b) => a.Zxid != b.Zxid ? a.Zxid.CompareTo(b.Zxid) : a.Order.CompareTo(b.Order));
-            if (!_events.TryGetValue(session, out var state))
-                _events[session] = state = new SessionEvents(_streams.GetStream<WatchEvents>(StreamId.Create(ZkDefaults.WatchStreamNamespace, session)));
+            var state = EventsOf(session);
             var numbered = new WatchEvent[events.Count];
             for (var i = 0; i < numbered.Length; i++)
                 numbered[i] = new WatchEvent(++state.Seq, events[i].Type, events[i].Path, events[i].Zxid);
-            state.Published = PublishAfterAsync(state.Published, state.Stream, new WatchEvents(session, numbered, lastZxid));
+            state.Published = PublishAfterAsync(state.Published, state.Stream, new WatchEvents(session, _incarnation, numbered, lastZxid));
             publishes.Add(state.Published);
         }
         return publishes;
+    }
+
+    private SessionEvents EventsOf(long session)
+    {
+        if (!_events.TryGetValue(session, out var state))
+            _events[session] = state = new SessionEvents(_streams.GetStream<WatchEvents>(StreamId.Create(ZkDefaults.WatchStreamNamespace, session)));
+        return state;
     }
 
     /// <summary>

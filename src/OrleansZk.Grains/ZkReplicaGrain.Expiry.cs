@@ -22,8 +22,10 @@ public sealed partial class ZkReplicaGrain
         this.RegisterGrainTimer(ExpireSessionsAsync, new Orleans.Runtime.GrainTimerCreationOptions(period, period) { Interleave = true });
     }
 
-    public Task<ZkErrorCode> Ping(long sessionId) =>
-        Task.FromResult(Touch(sessionId) ? ZkErrorCode.Ok : ZkErrorCode.SessionExpired);
+    public Task<PingReply> Ping(long sessionId) =>
+        Task.FromResult(Touch(sessionId)
+            ? new PingReply(ZkErrorCode.Ok, _incarnation, _events.TryGetValue(sessionId, out var events) ? events.Seq : 0, _numberedThrough)
+            : new PingReply(ZkErrorCode.SessionExpired, _incarnation, 0, 0));
 
     public Task<SessionInfo?> ResumeSession(long sessionId, byte[] password)
     {

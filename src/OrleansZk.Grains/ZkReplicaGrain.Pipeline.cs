@@ -7,9 +7,13 @@ namespace OrleansZk.Grains;
 
 public sealed partial class ZkReplicaGrain
 {
-    /// <summary>A request waiting in the pipeline. <see cref="Request"/> null = a sync marker.</summary>
+    /// <summary>A request waiting in the pipeline. <see cref="Request"/> null = a sync marker, or a re-registration when <see cref="Watches"/> is set.</summary>
     private sealed class Pending(long sessionId, int xid, WriteRequest? request, AuthInfo auth)
     {
+        public Pending(long sessionId, Reregistration watches)
+            : this(sessionId, 0, null, AuthInfo.Anonymous) => Watches = watches;
+
+        public readonly Reregistration? Watches;
         public readonly long SessionId = sessionId;
         public readonly int Xid = xid;
         public readonly WriteRequest? Request = request;
@@ -21,11 +25,12 @@ public sealed partial class ZkReplicaGrain
         public ApplyResult? Result;
     }
 
-    /// <summary>Requests prepared and handed to the log together (one write, one fsync).</summary>
-    private sealed class Batch(List<Pending> entries, Task durable)
+    /// <summary>Requests prepared and handed to the log together (one write, one fsync); or re-registrations, which form batches of their own (barriers).</summary>
+    private sealed class Batch(List<Pending> entries, Task durable, bool barrier = false)
     {
         public readonly List<Pending> Entries = entries;
         public readonly Task Durable = durable;
+        public readonly bool IsBarrier = barrier;
     }
 
     private readonly Queue<Pending> _queue = new();
@@ -48,6 +53,7 @@ public sealed partial class ZkReplicaGrain
         if (_broken != null)
         {
             pending.Reply.TrySetResult(_broken);
+            pending.Watches?.Done.TrySetResult(new WatchesReply(ZkErrorCode.SystemError, _incarnation, 0, 0, [], _broken.Detail));
             return;
         }
         _queue.Enqueue(pending);
@@ -88,7 +94,8 @@ public sealed partial class ZkReplicaGrain
                     DeactivateOnIdle();
                     return;
                 }
-                ApplyAndDeliver(logged);
+                if (logged.IsBarrier) await ReregisterAsync(logged);
+                else ApplyAndDeliver(logged);
             }
             logged = next;
         }
@@ -97,10 +104,17 @@ public sealed partial class ZkReplicaGrain
     private Batch PrepareBatch()
     {
         var entries = new List<Pending>(Math.Min(_queue.Count, _options.MaxBatch));
+        if (_queue.Peek().Watches != null)
+        {
+            // Re-registrations go between batches, all the adjacent ones together.
+            while (_queue.TryPeek(out var w) && w.Watches != null) entries.Add(_queue.Dequeue());
+            return new Batch(entries, Task.CompletedTask, barrier: true);
+        }
         var txns = new List<ZabTxn>(entries.Capacity);
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        while (entries.Count < _options.MaxBatch && _queue.TryDequeue(out var p))
+        while (entries.Count < _options.MaxBatch && _queue.TryPeek(out var p) && p.Watches == null)
         {
+            _queue.Dequeue();
             entries.Add(p);
             if (p.Request == null) continue;
             try
@@ -175,6 +189,7 @@ public sealed partial class ZkReplicaGrain
             LogEventsFailed(e, _replicaId);
         }
         foreach (var p in batch.Entries) p.Outcome = Finish(p, lastZxid);
+        _numberedThrough = lastZxid;
         numbered.SetResult();
         if (publishes != null) await Task.WhenAll(publishes);
         foreach (var p in batch.Entries) p.Reply.TrySetResult(p.Outcome!);
@@ -184,7 +199,7 @@ public sealed partial class ZkReplicaGrain
     private WriteReply Finish(Pending p, long lastZxid)
     {
         var seq = p.SessionId != 0 && _events.TryGetValue(p.SessionId, out var state) ? state.Seq : 0;
-        return p.Result != null ? ReplyFor(p, p.Result, seq, lastZxid) : p.Outcome! with { EventSeq = seq, EventZxid = lastZxid };
+        return p.Result != null ? ReplyFor(p, p.Result, seq, lastZxid) : p.Outcome! with { EventSeq = seq, EventZxid = lastZxid, EventEpoch = _incarnation };
     }
 
     /// <summary>
@@ -213,12 +228,12 @@ public sealed partial class ZkReplicaGrain
         }
     }
 
-    private static WriteReply ReplyFor(Pending p, ApplyResult result, long eventSeq, long eventZxid)
+    private WriteReply ReplyFor(Pending p, ApplyResult result, long eventSeq, long eventZxid)
     {
         if (result.Code == ZkErrorCode.Ok)
-            return new WriteReply(ZkErrorCode.Ok, result.Zxid, result.Result, result.MultiResults, null, null, eventSeq, eventZxid);
+            return new WriteReply(ZkErrorCode.Ok, result.Zxid, result.Result, result.MultiResults, null, null, eventSeq, eventZxid, _incarnation);
         var path = p.Request is MultiRequest m ? FailedOpPath(m, result.MultiResults) : RequestSize.PathOf(p.Request!);
-        return new WriteReply(result.Code, result.Zxid, result.Result, result.MultiResults, path, null, eventSeq, eventZxid);
+        return new WriteReply(result.Code, result.Zxid, result.Result, result.MultiResults, path, null, eventSeq, eventZxid, _incarnation);
     }
 
     private static string? FailedOpPath(MultiRequest multi, IReadOnlyList<OpResult>? results)
@@ -264,8 +279,14 @@ public sealed partial class ZkReplicaGrain
     private void FailAll(Batch failed, Batch? next, Exception e)
     {
         _broken = new WriteReply(ZkErrorCode.SystemError, 0, new OpResult(ZkErrorCode.SystemError), null, null, "the transaction log failed: " + e.Message);
-        foreach (var p in failed.Entries.Concat(next?.Entries ?? [])) p.Reply.TrySetResult(_broken);
-        while (_queue.TryDequeue(out var p)) p.Reply.TrySetResult(_broken);
+        foreach (var p in failed.Entries.Concat(next?.Entries ?? [])) Fail(p);
+        while (_queue.TryDequeue(out var p)) Fail(p);
+
+        void Fail(Pending p)
+        {
+            p.Reply.TrySetResult(_broken);
+            p.Watches?.Done.TrySetResult(new WatchesReply(ZkErrorCode.SystemError, _incarnation, 0, 0, [], _broken.Detail));
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery to partition {Partition} failed (attempt {Attempt}); retrying")]

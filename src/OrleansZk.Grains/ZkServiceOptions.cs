@@ -62,6 +62,13 @@ public sealed class ZkServiceOptions
     /// <summary>At most this many requests prepared and logged as one batch (one fsync).</summary>
     public int MaxBatch { get; set; } = 2_000;
 
+    /// <summary>
+    /// Per partition, how many recent watch triggers are kept so that a persistent watch
+    /// re-registered after a loss can replay every change it missed (docs/watches.md); 0 keeps none
+    /// (such a watch then gets HistoryTrimmed and must re-read).
+    /// </summary>
+    public int WatchHistory { get; set; } = 4_096;
+
     public int EffectiveMinSessionTimeoutMs => MinSessionTimeoutMs > 0 ? MinSessionTimeoutMs : 2 * TickTimeMs;
 
     public int EffectiveMaxSessionTimeoutMs => MaxSessionTimeoutMs > 0 ? MaxSessionTimeoutMs : 20 * TickTimeMs;
@@ -95,6 +102,7 @@ public sealed class ZkServiceOptions
         Require(ContainerCheckIntervalMs >= 10, nameof(ContainerCheckIntervalMs), "at least 10", ContainerCheckIntervalMs);
         Require(ContainerMaxPerMinute >= 1, nameof(ContainerMaxPerMinute), "at least 1", ContainerMaxPerMinute);
         Require(MaxBatch >= 1, nameof(MaxBatch), "at least 1", MaxBatch);
+        Require(WatchHistory >= 0, nameof(WatchHistory), "0 or more", WatchHistory);
         return errors;
     }
 }

@@ -18,6 +18,9 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>The service's MaxDataBytes (its smallest allowed value, so oversize requests stay cheap).</summary>
     public const int MaxDataBytes = 64 * 1024;
 
+    /// <summary>The service's WatchHistory (triggers kept per partition).</summary>
+    public const int WatchHistory = 64;
+
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "orleanszk-service-tests-" + Guid.NewGuid().ToString("N"));
 
     public TestCluster Cluster { get; private set; } = null!;
@@ -39,7 +42,10 @@ public sealed class ClusterFixture : IAsyncLifetime
         // Short ticks so a session may time out in a second; the usual 30 s stays possible.
         builder.Properties["OrleansZk:TickTimeMs"] = "250";
         builder.Properties["OrleansZk:MaxSessionTimeoutMs"] = "60000";
+        // A short trigger history, so a replay that no longer reaches back is cheap to provoke.
+        builder.Properties["OrleansZk:WatchHistory"] = WatchHistory.ToString();
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        builder.AddClientBuilderConfigurator<ClientConfigurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }
@@ -63,6 +69,11 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     /// <summary>A new client (its own session) over the cluster's Orleans client.</summary>
     public ZkClient NewClient(ZkClientOptions? options = null) => new(Cluster.Client, options);
+
+    private sealed class ClientConfigurator : IClientBuilderConfigurator
+    {
+        public void Configure(IConfiguration configuration, IClientBuilder clientBuilder) => clientBuilder.AddOrleansZkStreams();
+    }
 
     private sealed class SiloConfigurator : ISiloConfigurator
     {

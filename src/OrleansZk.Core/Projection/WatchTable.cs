@@ -108,6 +108,67 @@ public sealed class WatchTable
         foreach (var (path, t) in triggers) Fire(path, t, txn.Zxid, fired);
     }
 
+    /// <summary>
+    /// Re-registers <paramref name="session"/>'s watches after a loss (ZooKeeper's SetWatches): a
+    /// one-shot watch whose node changed after <paramref name="lastZxid"/> fires at once instead of
+    /// being registered — a data watch NodeDataChanged (or NodeDeleted when the node is gone), an
+    /// exists watch NodeCreated when the node now exists, a child watch NodeChildrenChanged (or
+    /// NodeDeleted) — and the others are registered again. Beyond ZooKeeper, a persistent or
+    /// recursive watch replays from <paramref name="history"/> every trigger after
+    /// <paramref name="lastZxid"/> it would have fired on, in order, preceded by a HistoryTrimmed
+    /// event when the history does not reach back that far. Appends the events to
+    /// <paramref name="fired"/> in (zxid, order) order, one per (type, path, zxid).
+    /// <paramref name="stat"/> reads this partition's node (null: absent); <paramref name="atZxid"/>
+    /// is the state's zxid, the zxid of a deletion the history no longer remembers.
+    /// </summary>
+    public void Reregister(long session, long lastZxid, WatchSet set, Func<string, Stat?> stat, TriggerHistory history, long atZxid, List<FiredWatch> fired)
+    {
+        const int StateOrder = int.MaxValue;
+        var events = new List<FiredWatch>();
+        void Fire(WatchEventType type, string path, long zxid, int order) => events.Add(new FiredWatch(session, type, path, zxid, order));
+        long Gone(string path) => history.DeletedAt(path) ?? atZxid;
+
+        foreach (var (path, since) in set.Data)
+        {
+            var s = stat(path);
+            if (s == null) Fire(WatchEventType.NodeDeleted, path, Gone(path), StateOrder);
+            else if (s.Value.Mzxid > Math.Max(lastZxid, since)) Fire(WatchEventType.NodeDataChanged, path, s.Value.Mzxid, StateOrder);
+            else AddDataWatch(session, path);
+        }
+        foreach (var (path, _) in set.Exist)
+        {
+            if (stat(path) is { } s) Fire(WatchEventType.NodeCreated, path, s.Czxid, StateOrder);
+            else AddDataWatch(session, path);
+        }
+        foreach (var (path, since) in set.Child)
+        {
+            var s = stat(path);
+            if (s == null) Fire(WatchEventType.NodeDeleted, path, Gone(path), StateOrder);
+            else if (s.Value.Pzxid > Math.Max(lastZxid, since)) Fire(WatchEventType.NodeChildrenChanged, path, s.Value.Pzxid, StateOrder);
+            else AddChildWatch(session, path);
+        }
+        foreach (var (path, since) in set.Persistent)
+        {
+            AddWatch(session, path, AddWatchMode.Persistent);
+            var from = Math.Max(lastZxid, since);
+            if (from < history.TrimmedThrough) Fire(WatchEventType.HistoryTrimmed, path, history.TrimmedThrough, -1);
+            foreach (var e in history.Since(from))
+                if (e.Path == path) Fire(e.Type, e.Path, e.Zxid, e.Order);
+        }
+        foreach (var (path, since) in set.Recursive)
+        {
+            AddWatch(session, path, AddWatchMode.PersistentRecursive);
+            var from = Math.Max(lastZxid, since);
+            if (from < history.TrimmedThrough) Fire(WatchEventType.HistoryTrimmed, path, history.TrimmedThrough, -1);
+            foreach (var e in history.Since(from))
+                if (e.Type != WatchEventType.NodeChildrenChanged && ZkPath.IsAtOrBelow(e.Path, path)) Fire(e.Type, e.Path, e.Zxid, e.Order);
+        }
+        events.Sort(static (a, b) => a.Zxid != b.Zxid ? a.Zxid.CompareTo(b.Zxid) : a.Order.CompareTo(b.Order));
+        var seen = new HashSet<(WatchEventType, string, long)>();
+        foreach (var e in events)
+            if (seen.Add((e.Type, e.Path, e.Zxid))) fired.Add(e);
+    }
+
     private void Fire(string path, EffectTrigger trigger, long zxid, List<FiredWatch> fired)
     {
         _hit.Clear();

@@ -1,0 +1,99 @@
+namespace OrleansZk.Core.Tests;
+
+/// <summary><see cref="WatchTable.Reregister"/> and <see cref="TriggerHistory"/>: ZooKeeper's SetWatches rules, and the replay of persistent watches.</summary>
+public sealed class ReregisterTests
+{
+    private const long S = 7;
+
+    private static Stat StatOf(long czxid, long mzxid, long pzxid) => new() { Czxid = czxid, Mzxid = mzxid, Pzxid = pzxid };
+
+    private static TxnEffects Txn(long zxid, params (string Path, WatchEventType Type)[] triggers) =>
+        new(zxid, triggers.Select((t, i) => new NodeEffect(t.Path, true, false, default, false, null, null, null, [new EffectTrigger(t.Type, i)])).ToList());
+
+    private static WatchSet Set(string[]? data = null, string[]? exist = null, string[]? child = null, string[]? persistent = null, string[]? recursive = null, long since = 0)
+    {
+        IReadOnlyList<WatchPath> Of(string[]? paths) => [.. (paths ?? []).Select(p => new WatchPath(p, since))];
+        return new WatchSet(Of(data), Of(exist), Of(child), Of(persistent), Of(recursive));
+    }
+
+    private static (List<FiredWatch> Fired, WatchTable Table) Run(WatchSet set, long lastZxid, Dictionary<string, Stat> nodes, TriggerHistory history, long at = 100)
+    {
+        var table = new WatchTable();
+        var fired = new List<FiredWatch>();
+        table.Reregister(S, lastZxid, set, p => nodes.TryGetValue(p, out var s) ? s : null, history, at, fired);
+        return (fired, table);
+    }
+
+    [Fact]
+    public void One_shot_watches_fire_at_once_when_their_node_changed_after_the_last_zxid_and_are_registered_otherwise()
+    {
+        var nodes = new Dictionary<string, Stat>
+        {
+            ["/changed"] = StatOf(1, 50, 1),
+            ["/same"] = StatOf(1, 10, 1),
+            ["/born"] = StatOf(60, 60, 60),
+            ["/kids"] = StatOf(1, 1, 70),
+            ["/quiet"] = StatOf(1, 1, 5),
+        };
+        var history = new TriggerHistory(16);
+        history.Add(Txn(80, ("/gone", WatchEventType.NodeDeleted)));
+        var (fired, table) = Run(Set(data: ["/changed", "/same", "/gone"], exist: ["/born", "/absent"], child: ["/kids", "/quiet"]), 20, nodes, history);
+
+        Assert.Equal(
+            [(WatchEventType.NodeDataChanged, "/changed", 50L), (WatchEventType.NodeCreated, "/born", 60L),
+             (WatchEventType.NodeChildrenChanged, "/kids", 70L), (WatchEventType.NodeDeleted, "/gone", 80L)],
+            fired.Select(f => (f.Type, f.Path, f.Zxid)));
+        Assert.True(table.Has(S, "/same", WatcherType.Data));
+        Assert.True(table.Has(S, "/absent", WatcherType.Data));
+        Assert.True(table.Has(S, "/quiet", WatcherType.Children));
+        Assert.False(table.Has(S, "/changed", WatcherType.Data));
+        Assert.Equal(3, table.Count);
+    }
+
+    [Fact]
+    public void A_watch_set_after_the_change_does_not_fire_for_it()
+    {
+        var nodes = new Dictionary<string, Stat> { ["/a"] = StatOf(1, 50, 1) };
+        var (fired, table) = Run(Set(data: ["/a"], since: 55), 20, nodes, new TriggerHistory(4));
+        Assert.Empty(fired);
+        Assert.True(table.Has(S, "/a", WatcherType.Data));
+    }
+
+    [Fact]
+    public void A_persistent_watch_replays_every_missed_change_in_order_and_a_recursive_one_its_subtree_without_child_events()
+    {
+        var history = new TriggerHistory(64);
+        history.Add(Txn(10, ("/a", WatchEventType.NodeDataChanged)));
+        history.Add(Txn(21, ("/a/b", WatchEventType.NodeCreated), ("/a", WatchEventType.NodeChildrenChanged)));
+        history.Add(Txn(22, ("/a", WatchEventType.NodeDataChanged)));
+        history.Add(Txn(23, ("/ab", WatchEventType.NodeCreated)));
+        history.Add(Txn(24, ("/a/b", WatchEventType.NodeDataChanged)));
+        var nodes = new Dictionary<string, Stat>();
+
+        var (persistent, _) = Run(Set(persistent: ["/a"]), 20, nodes, history);
+        Assert.Equal([(WatchEventType.NodeChildrenChanged, 21L), (WatchEventType.NodeDataChanged, 22L)], persistent.Select(f => (f.Type, f.Zxid)));
+
+        var (recursive, table) = Run(Set(recursive: ["/a"]), 20, nodes, history);
+        Assert.Equal(
+            [(WatchEventType.NodeCreated, "/a/b"), (WatchEventType.NodeDataChanged, "/a"), (WatchEventType.NodeDataChanged, "/a/b")],
+            recursive.Select(f => (f.Type, f.Path)));
+        Assert.True(table.Has(S, "/a", WatcherType.PersistentRecursive));
+    }
+
+    [Fact]
+    public void A_replay_from_before_what_the_history_holds_starts_with_HistoryTrimmed()
+    {
+        var history = new TriggerHistory(2);
+        for (var z = 1; z <= 5; z++) history.Add(Txn(z, ("/a", WatchEventType.NodeDataChanged)));
+        Assert.Equal(3, history.TrimmedThrough);
+        var (fired, _) = Run(Set(persistent: ["/a"]), 1, [], history);
+        Assert.Equal([(WatchEventType.HistoryTrimmed, 3L), (WatchEventType.NodeDataChanged, 4L), (WatchEventType.NodeDataChanged, 5L)], fired.Select(f => (f.Type, f.Zxid)));
+
+        var (complete, _) = Run(Set(persistent: ["/a"]), 3, [], history);
+        Assert.Equal([4L, 5L], complete.Select(f => f.Zxid));
+
+        history.Reset(9);
+        var (afterLoad, _) = Run(Set(persistent: ["/a"]), 5, [], history);
+        Assert.Equal([WatchEventType.HistoryTrimmed], afterLoad.Select(f => f.Type));
+    }
+}
