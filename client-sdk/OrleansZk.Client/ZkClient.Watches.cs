@@ -62,6 +62,7 @@ public sealed partial class ZkClient
     private long _acceptedThrough;
     private long _dispatchedThrough;
     private long _pingSeqToCheck;
+    private long _registrationLosses;
 
     /// <summary>Test hook: how many of the next stream messages are dropped on arrival, as if lost.</summary>
     internal int DropEventMessagesForTest { get; set; }
@@ -286,7 +287,8 @@ public sealed partial class ZkClient
             reregistering = _reregistering;
         }
         await AwaitReply(Completed(watching), null, ct).ConfigureAwait(false);
-        await reregistering.WaitAsync(ct).ConfigureAwait(false);
+        // A new watch waits for a re-registration in progress (it would not be in its snapshot).
+        await AwaitReply(Completed(reregistering), null, ct).ConfigureAwait(false);
 
         static async Task<bool> Completed(Task task)
         {
@@ -437,6 +439,7 @@ public sealed partial class ZkClient
     {
         _syncing = false;
         _pingSeqToCheck = 0;
+        _registrationLosses = reply.RegistrationLosses;
         _epoch = reply.EventEpoch;
         _accepted = reply.EventSeq;
         foreach (var e in reply.Replayed) AcceptLocked(new WatchedEvent(e.Type, e.Path, e.Zxid));
@@ -618,6 +621,13 @@ public sealed partial class ZkClient
             if (reply.EventEpoch != _epoch)
             {
                 StartReregistrationLocked("events numbered by a new replica activation");
+                return;
+            }
+            var losses = _registrationLosses;
+            _registrationLosses = reply.RegistrationLosses;
+            if (reply.RegistrationLosses != losses)
+            {
+                StartReregistrationLocked("a partition lost its registrations");
                 return;
             }
             if (_pingSeqToCheck > _accepted)

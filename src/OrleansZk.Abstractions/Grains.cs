@@ -58,8 +58,12 @@ public interface IZkReplicaGrain : IGrainWithIntegerKey
 
     Task<ServiceInfo> GetServiceInfo();
 
-    /// <summary>A partition's whole content (for its activation or catch-up).</summary>
-    Task<PartitionImage> GetPartitionImage(int partition);
+    /// <summary>
+    /// A partition's whole content, for its catch-up or (<paramref name="activation"/>) a new
+    /// activation — which has no watch registrations: if the partition was active before, the
+    /// replica counts a loss of registrations, which pings report so clients re-register.
+    /// </summary>
+    Task<PartitionImage> GetPartitionImage(int partition, bool activation);
 
     /// <summary>Where the replica stands for one partition (for reads above the partition's watermark).</summary>
     Task<PartitionWatermark> GetWatermark(int partition);

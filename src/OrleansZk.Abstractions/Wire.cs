@@ -128,17 +128,20 @@ public sealed record WatchEvents(long SessionId, long Epoch, IReadOnlyList<Watch
 /// event of the session caused through <paramref name="EventZxid"/> is numbered, through
 /// <paramref name="EventSeq"/>, by replica activation <paramref name="EventEpoch"/>. A client that has
 /// not received them by its next ping knows its stream is lost; one that has knows it has every event
-/// through <paramref name="EventZxid"/>.
+/// through <paramref name="EventZxid"/>. <paramref name="RegistrationLosses"/> counts the partition
+/// activations that replaced an earlier one (losing its watch registrations) in this epoch: a client
+/// with watches that sees it grow re-registers.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("zk.PingReply")]
-public sealed record PingReply(ZkErrorCode Code, long EventEpoch, long EventSeq, long EventZxid);
+public sealed record PingReply(ZkErrorCode Code, long EventEpoch, long EventSeq, long EventZxid, long RegistrationLosses = 0);
 
 /// <summary>
 /// The answer to a re-registration (<see cref="IZkReplicaGrain.SetWatches"/>): the events it fired
 /// at once (<paramref name="Replayed"/>, in zxid order, Seq 0: they are not on the stream), and the
 /// point from which the stream carries the rest: every later event of the session has a seq above
 /// <paramref name="EventSeq"/> in epoch <paramref name="EventEpoch"/>, and is caused by a txn above
-/// <paramref name="Zxid"/>, the state the watches were re-registered at.
+/// <paramref name="Zxid"/>, the state the watches were re-registered at. <paramref name="RegistrationLosses"/>
+/// as in <see cref="PingReply"/>, at that point.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("zk.WatchesReply")]
-public sealed record WatchesReply(ZkErrorCode Code, long EventEpoch, long EventSeq, long Zxid, IReadOnlyList<WatchEvent> Replayed, string? Detail = null);
+public sealed record WatchesReply(ZkErrorCode Code, long EventEpoch, long EventSeq, long Zxid, IReadOnlyList<WatchEvent> Replayed, string? Detail = null, long RegistrationLosses = 0);

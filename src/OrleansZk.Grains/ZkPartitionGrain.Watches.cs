@@ -46,7 +46,7 @@ public sealed partial class ZkPartitionGrain
     {
         await ReachAsync(atZxid);
         var fired = new List<FiredWatch>();
-        _watches.Reregister(sessionId, lastZxid, watches, _view.Exists, _history, _watermark, fired);
+        _watches.Reregister(sessionId, lastZxid, watches, _view, p => PathHash.PartitionOf(p, _options.Partitions) == _partition, _history, fired);
         if (fired.Count > 0) _firedZxid[sessionId] = Math.Max(_firedZxid.GetValueOrDefault(sessionId), fired[^1].Zxid);
         return fired;
     }

@@ -61,7 +61,7 @@ public sealed partial class ZkPartitionGrain : Grain, IZkPartitionGrain
     {
         _partition = (int)this.GetPrimaryKeyLong();
         _replicaId = _options.ReplicaId > 0 ? _options.ReplicaId : 1;
-        return RebuildAsync();
+        return RebuildAsync(activation: true);
     }
 
     public async Task<IReadOnlyList<FiredWatch>?> Deliver(PartitionDelivery delivery)
@@ -229,11 +229,12 @@ public sealed partial class ZkPartitionGrain : Grain, IZkPartitionGrain
     }
 
     /// <summary>Reloads the whole partition from the replica's tree (one rebuild at a time; concurrent callers share it).</summary>
-    private Task RebuildAsync() => _rebuilding is { IsCompleted: false } ? _rebuilding : _rebuilding = RebuildOnceAsync();
+    private Task RebuildAsync(bool activation = false) =>
+        _rebuilding is { IsCompleted: false } ? _rebuilding : _rebuilding = RebuildOnceAsync(activation);
 
-    private async Task RebuildOnceAsync()
+    private async Task RebuildOnceAsync(bool activation)
     {
-        var image = await Replica.GetPartitionImage(_partition);
+        var image = await Replica.GetPartitionImage(_partition, activation);
         _view.Load(image.Nodes, image.Watermark);
         // Triggers between the old state and the image were never seen here: a replay from before it is incomplete.
         _history.Reset(image.Watermark);

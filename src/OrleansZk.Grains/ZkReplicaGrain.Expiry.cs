@@ -24,7 +24,7 @@ public sealed partial class ZkReplicaGrain
 
     public Task<PingReply> Ping(long sessionId) =>
         Task.FromResult(Touch(sessionId)
-            ? new PingReply(ZkErrorCode.Ok, _incarnation, _events.TryGetValue(sessionId, out var events) ? events.Seq : 0, _numberedThrough)
+            ? new PingReply(ZkErrorCode.Ok, _incarnation, _events.TryGetValue(sessionId, out var events) ? events.Seq : 0, _numberedThrough, _registrationLosses)
             : new PingReply(ZkErrorCode.SessionExpired, _incarnation, 0, 0));
 
     public Task<SessionInfo?> ResumeSession(long sessionId, byte[] password)

@@ -7,10 +7,15 @@ public sealed partial class ZkReplicaGrain
     private long _advertised;
     private bool _scanning;
 
-    public Task<PartitionImage> GetPartitionImage(int partition)
+    /// <summary>Partitions activated in this incarnation; one activated again lost its watch registrations.</summary>
+    private readonly HashSet<int> _activatedPartitions = [];
+    private long _registrationLosses;
+
+    public Task<PartitionImage> GetPartitionImage(int partition, bool activation)
     {
         CheckPartition(partition);
         _knownPartitions.Add(partition);
+        if (activation && !_activatedPartitions.Add(partition)) _registrationLosses++;
         var nodes = _tree.Images(path => PathHash.PartitionOf(path, _options.Partitions) == partition);
         return Task.FromResult(new PartitionImage(_replicaId, _incarnation, _tree.LastZxid, _partitionLast[partition], nodes));
     }

@@ -22,7 +22,7 @@ public sealed partial class ZkReplicaGrain
             // Nothing to register: where the stream stands now. Events numbered before this are for
             // watches the caller does not hold (it has none yet); later ones come after this seq.
             var seq = _events.TryGetValue(sessionId, out var state) ? state.Seq : 0;
-            return Task.FromResult(new WatchesReply(ZkErrorCode.Ok, _incarnation, seq, _tree.LastZxid, []));
+            return Task.FromResult(new WatchesReply(ZkErrorCode.Ok, _incarnation, seq, _tree.LastZxid, [], RegistrationLosses: _registrationLosses));
         }
         var done = new TaskCompletionSource<WatchesReply>();
         Enqueue(new Pending(sessionId, new Reregistration(lastZxid, watches, done)));
@@ -70,7 +70,7 @@ public sealed partial class ZkReplicaGrain
                 .ToList();
             // Events numbered before this point (seq <= S) are superseded by the replay; later ones follow S.
             var seq = EventsOf(sessionId).Seq;
-            r.Done.TrySetResult(new WatchesReply(ZkErrorCode.Ok, _incarnation, seq, at, replayed));
+            r.Done.TrySetResult(new WatchesReply(ZkErrorCode.Ok, _incarnation, seq, at, replayed, RegistrationLosses: _registrationLosses));
         }
         catch (Exception e)
         {

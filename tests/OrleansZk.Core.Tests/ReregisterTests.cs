@@ -16,11 +16,14 @@ public sealed class ReregisterTests
         return new WatchSet(Of(data), Of(exist), Of(child), Of(persistent), Of(recursive));
     }
 
+    /// <summary>Re-registers against a one-partition view of <paramref name="nodes"/> at zxid <paramref name="at"/>.</summary>
     private static (List<FiredWatch> Fired, WatchTable Table) Run(WatchSet set, long lastZxid, Dictionary<string, Stat> nodes, TriggerHistory history, long at = 100)
     {
+        var view = new PartitionView();
+        view.Load(nodes.Select(n => new NodeImage(n.Key, null, AclList.OpenUnsafe, n.Value, [])), at);
         var table = new WatchTable();
         var fired = new List<FiredWatch>();
-        table.Reregister(S, lastZxid, set, p => nodes.TryGetValue(p, out var s) ? s : null, history, at, fired);
+        table.Reregister(S, lastZxid, set, view, _ => true, history, fired);
         return (fired, table);
     }
 
@@ -95,5 +98,22 @@ public sealed class ReregisterTests
         history.Reset(9);
         var (afterLoad, _) = Run(Set(persistent: ["/a"]), 5, [], history);
         Assert.Equal([WatchEventType.HistoryTrimmed], afterLoad.Select(f => f.Type));
+    }
+
+    [Fact]
+    public void No_HistoryTrimmed_when_the_nodes_show_nothing_the_watch_covers_changed()
+    {
+        var history = new TriggerHistory(8);
+        history.Reset(50); // e.g. a partition rebuilt after a restart
+        var quiet = new Dictionary<string, Stat> { ["/a"] = StatOf(1, 2, 3), ["/a/b"] = StatOf(3, 3, 3), ["/other"] = StatOf(40, 40, 40) };
+        Assert.Empty(Run(Set(persistent: ["/a"]), 10, quiet, history).Fired);
+        Assert.Empty(Run(Set(recursive: ["/a"]), 10, quiet, history).Fired);
+
+        var childChanged = new Dictionary<string, Stat>(quiet) { ["/a/b"] = StatOf(3, 20, 3) };
+        Assert.Empty(Run(Set(persistent: ["/a"]), 10, childChanged, history).Fired); // not the persistent watch's business
+        Assert.Equal([WatchEventType.HistoryTrimmed], Run(Set(recursive: ["/a"]), 10, childChanged, history).Fired.Select(f => f.Type));
+
+        var gone = new Dictionary<string, Stat> { ["/other"] = StatOf(40, 40, 40) };
+        Assert.Equal([WatchEventType.HistoryTrimmed], Run(Set(persistent: ["/a"]), 10, gone, history).Fired.Select(f => f.Type));
     }
 }

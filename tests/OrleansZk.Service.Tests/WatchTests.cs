@@ -1,3 +1,5 @@
+using Orleans;
+using Orleans.Core.Internal;
 using OrleansZk.Client;
 using OrleansZk.Core;
 
@@ -350,6 +352,44 @@ public sealed class WatchTests(ClusterFixture fixture) : ClusterTest(fixture)
         var zxid = (await Zk.SetDataAsync(x, Bytes("1"))).Mzxid;
         Assert.Equal([zxid], rec.Events.Select(e => e.Zxid));
         Assert.True(Zk.Reregistrations >= 1);
+    }
+
+    [Fact]
+    public async Task A_partition_that_lost_its_registrations_is_noticed_by_the_pings_and_the_watches_come_back()
+    {
+        var x = P("x");
+        await Zk.CreateAsync(x, Bytes("0"));
+        var watcher = NewClient(new ZkClientOptions { SessionTimeoutMs = 1_500 });
+        var once = new Recorder();
+        var always = new Recorder();
+        await watcher.GetDataAsync(x, once.Watcher);
+        await watcher.AddWatchAsync(x, always.Watcher, AddWatchMode.Persistent);
+
+        // The partition's activation goes (as with its silo): its registrations with it.
+        var replica = Fixture.Cluster.Client.GetGrain<IZkReplicaGrain>(1);
+        var losses = (await replica.Ping(Zk.SessionId)).RegistrationLosses;
+        var partition = Fixture.Cluster.Client.GetGrain<IZkPartitionGrain>(PathHash.PartitionOf(x, ClusterFixture.Partitions));
+        await partition.AsReference<IGrainManagementExtension>().DeactivateOnIdle();
+        await Eventually(async () =>
+        {
+            await Zk.ExistsAsync(x); // reactivates it once the old activation is gone
+            return (await replica.Ping(Zk.SessionId)).RegistrationLosses > losses;
+        }, Deadline, "the partition to be activated afresh");
+
+        var changed = (await Zk.SetDataAsync(x, Bytes("1"))).Mzxid;
+        // Whether the client re-registered before the change (then it fires live) or after (then
+        // the re-registration fires it): the one-shot watch gets it, once.
+        await once.WaitForCountAsync(1, Deadline);
+        await always.WaitForCountAsync(1, Deadline);
+        var again = (await Zk.SetDataAsync(x, Bytes("2"))).Mzxid;
+        await Eventually(() => Task.FromResult(always.Events.Any(e => e.Zxid == again)), Deadline, "a live event after the re-registration");
+        await watcher.SyncAsync("/");
+
+        Assert.True(watcher.Reregistrations >= 1);
+        Assert.Equal([(WatchEventType.NodeDataChanged, changed)], once.Events.Select(e => (e.Type, e.Zxid)));
+        // The persistent watch: the change live or replayed, or HistoryTrimmed (the new activation has no history).
+        Assert.Contains(always.Events[0].Type, new[] { WatchEventType.NodeDataChanged, WatchEventType.HistoryTrimmed });
+        Assert.Equal((WatchEventType.NodeDataChanged, again), (always.Events[^1].Type, always.Events[^1].Zxid));
     }
 
     [Fact]

@@ -102,6 +102,13 @@ public sealed class PartitionView
         return count;
     }
 
+    /// <summary>The stats of this partition's nodes at or below <paramref name="path"/>.</summary>
+    public IEnumerable<Stat> StatsAtOrBelow(string path)
+    {
+        foreach (var (key, node) in _nodes)
+            if (ZkPath.IsAtOrBelow(key, path)) yield return node.Stat;
+    }
+
     /// <summary>Every node, as images (for tests and diagnostics).</summary>
     public IEnumerable<NodeImage> Images() =>
         _nodes.Select(kv => new NodeImage(kv.Key, kv.Value.Data, kv.Value.Acl, kv.Value.Stat, kv.Value.Children.ToArray()));

@@ -118,11 +118,25 @@ public sealed class WatchTable
     /// <paramref name="lastZxid"/> it would have fired on, in order, preceded by a HistoryTrimmed
     /// event when the history does not reach back that far. Appends the events to
     /// <paramref name="fired"/> in (zxid, order) order, one per (type, path, zxid).
-    /// <paramref name="stat"/> reads this partition's node (null: absent); <paramref name="atZxid"/>
-    /// is the state's zxid, the zxid of a deletion the history no longer remembers.
+    /// <paramref name="view"/> is this partition's state (its zxid stands for a deletion the history
+    /// no longer remembers); <paramref name="holds"/> says whether a path is this partition's.
+    /// HistoryTrimmed is not sent when the nodes show that nothing the watch covers changed.
     /// </summary>
-    public void Reregister(long session, long lastZxid, WatchSet set, Func<string, Stat?> stat, TriggerHistory history, long atZxid, List<FiredWatch> fired)
+    public void Reregister(long session, long lastZxid, WatchSet set, PartitionView view, Func<string, bool> holds, TriggerHistory history, List<FiredWatch> fired)
     {
+        var atZxid = view.LastZxid;
+        Stat? stat(string path) => view.Exists(path);
+
+        // A history that does not reach back far enough loses nothing if the watched nodes show no
+        // change since: the one watched (here) exists with every zxid at or before it, and for a
+        // recursive watch so does every node below it here (a deleted node leaves its parent's pzxid
+        // moved, in whichever partition the parent lives).
+        bool Unchanged(string path, long from, bool recursive)
+        {
+            if (holds(path) && (stat(path) is not { } s || Math.Max(s.Czxid, Math.Max(s.Mzxid, s.Pzxid)) > from)) return false;
+            return !recursive || view.StatsAtOrBelow(path).All(n => Math.Max(n.Czxid, Math.Max(n.Mzxid, n.Pzxid)) <= from);
+        }
+
         const int StateOrder = int.MaxValue;
         var events = new List<FiredWatch>();
         void Fire(WatchEventType type, string path, long zxid, int order) => events.Add(new FiredWatch(session, type, path, zxid, order));
@@ -151,7 +165,7 @@ public sealed class WatchTable
         {
             AddWatch(session, path, AddWatchMode.Persistent);
             var from = Math.Max(lastZxid, since);
-            if (from < history.TrimmedThrough) Fire(WatchEventType.HistoryTrimmed, path, history.TrimmedThrough, -1);
+            if (from < history.TrimmedThrough && !Unchanged(path, from, recursive: false)) Fire(WatchEventType.HistoryTrimmed, path, history.TrimmedThrough, -1);
             foreach (var e in history.Since(from))
                 if (e.Path == path) Fire(e.Type, e.Path, e.Zxid, e.Order);
         }
@@ -159,7 +173,7 @@ public sealed class WatchTable
         {
             AddWatch(session, path, AddWatchMode.PersistentRecursive);
             var from = Math.Max(lastZxid, since);
-            if (from < history.TrimmedThrough) Fire(WatchEventType.HistoryTrimmed, path, history.TrimmedThrough, -1);
+            if (from < history.TrimmedThrough && !Unchanged(path, from, recursive: true)) Fire(WatchEventType.HistoryTrimmed, path, history.TrimmedThrough, -1);
             foreach (var e in history.Since(from))
                 if (e.Type != WatchEventType.NodeChildrenChanged && ZkPath.IsAtOrBelow(e.Path, path)) Fire(e.Type, e.Path, e.Zxid, e.Order);
         }

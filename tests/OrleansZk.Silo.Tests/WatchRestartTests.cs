@@ -1,0 +1,86 @@
+using OrleansZk.Client;
+using OrleansZk.Core;
+using OrleansZk.Service.Tests;
+
+namespace OrleansZk.Silo.Tests;
+
+/// <summary>
+/// Watches across a real silo crash: the replica restarts and numbers events afresh (a new epoch),
+/// the partitions rebuild without their registrations, and the client that reconnects re-registers
+/// with its last zxid — a change it missed while the service was down fires at once.
+/// </summary>
+public sealed class WatchRestartTests : IDisposable
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    private readonly SiloRunner _runner = new();
+
+    public void Dispose() => _runner.Dispose();
+
+    [Fact]
+    public async Task After_a_SIGKILL_and_restart_the_client_re_registers_and_gets_what_it_missed_then_live_events()
+    {
+        var data = Path.Combine(_runner.Root, "data");
+        var (silo, ready) = await _runner.StartAsync(data);
+        var ports = (ready.SiloPort, ready.GatewayPort);
+        var zk = await ZkClient.ConnectAsync(ready.Gateway, new ZkClientOptions { SessionTimeoutMs = 30_000, RequestTimeout = TimeSpan.FromSeconds(60) });
+        ZkClient? observer = null;
+        var events = new List<string>();
+        var changed = new SemaphoreSlim(0);
+        void Record(WatchedEvent e)
+        {
+            lock (events) events.Add($"{e.Type} {e.Path}");
+            changed.Release();
+        }
+        async Task WaitForAsync(string expected)
+        {
+            var deadline = DateTime.UtcNow + Deadline;
+            while (true)
+            {
+                lock (events)
+                    if (events.Contains(expected)) return;
+                var left = deadline - DateTime.UtcNow;
+                if (left <= TimeSpan.Zero) Assert.Fail($"no \"{expected}\" within {Deadline}; got: {string.Join(", ", events)}");
+                await changed.WaitAsync(left);
+            }
+        }
+
+        try
+        {
+            var log = new StateLog(zk);
+            await zk.CreateAsync("/w", null);
+            await zk.CreateAsync("/w/x", "0"u8.ToArray());
+            await zk.GetDataAsync("/w/x", Record);
+            await zk.AddWatchAsync("/w", Record, AddWatchMode.PersistentRecursive);
+
+            silo.KillHard();
+            await silo.WaitExitAsync();
+            await log.WaitForAsync(ZkClientState.Suspended, Deadline);
+            var (_, again) = await _runner.StartAsync(data, ports);
+
+            // A change while the client has not reconnected yet: its watches are not registered anywhere.
+            observer = await _runner.ConnectAsync(again);
+            await observer.SetDataAsync("/w/x", "missed"u8.ToArray());
+
+            await log.WaitForAsync(ZkClientState.Reconnected, Deadline);
+            await WaitForAsync("NodeDataChanged /w/x");
+            // The recursive watch: the restarted partitions cannot replay the change, and say so.
+            await WaitForAsync("HistoryTrimmed /w");
+
+            // Live events again, in the new epoch.
+            await observer.CreateAsync("/w/y", null);
+            await WaitForAsync("NodeCreated /w/y");
+            await zk.SyncAsync("/");
+            lock (events)
+            {
+                Assert.Equal(1, events.Count(e => e == "NodeDataChanged /w/x"));
+                Assert.Equal(1, events.Count(e => e == "NodeCreated /w/y"));
+            }
+        }
+        finally
+        {
+            await SiloRunner.CloseQuietlyAsync(zk);
+            if (observer != null) await SiloRunner.CloseQuietlyAsync(observer);
+        }
+    }
+}
