@@ -394,13 +394,16 @@ public sealed partial class ZkClient
         ReleaseMarkersLocked();
     }
 
-    /// <summary>Hands an event to its watchers (through the dispatcher), once: an event seen already (a replay of one delivered) is dropped.</summary>
-    private void AcceptLocked(WatchedEvent e)
+    /// <summary>Hands an event to its watchers (through the dispatcher); a replayed event already delivered from the stream is dropped.</summary>
+    private void AcceptLocked(WatchedEvent e, bool replayed = false)
     {
         var key = (e.Type, e.Path, e.Zxid);
-        if (!_recent.Add(key)) return;
-        _recentOrder.Enqueue(key);
-        if (_recentOrder.Count > RecentEvents) _recent.Remove(_recentOrder.Dequeue());
+        if (_recent.Add(key))
+        {
+            _recentOrder.Enqueue(key);
+            if (_recentOrder.Count > RecentEvents) _recent.Remove(_recentOrder.Dequeue());
+        }
+        else if (replayed) return;
         var watchers = _watches.Materialize(e);
         if (watchers.Count > 0)
         {
@@ -442,7 +445,7 @@ public sealed partial class ZkClient
         _registrationLosses = reply.RegistrationLosses;
         _epoch = reply.EventEpoch;
         _accepted = reply.EventSeq;
-        foreach (var e in reply.Replayed) AcceptLocked(new WatchedEvent(e.Type, e.Path, e.Zxid));
+        foreach (var e in reply.Replayed) AcceptLocked(new WatchedEvent(e.Type, e.Path, e.Zxid), replayed: true);
         ProgressLocked(reply.Zxid);
         // Replies numbered before this point are covered by it (their events were replayed or delivered).
         for (var i = _markers.Count - 1; i >= 0; i--)

@@ -418,6 +418,89 @@ public sealed class WatchTests(ClusterFixture fixture) : ClusterTest(fixture)
     }
 
     [Fact]
+    public async Task Losses_in_the_middle_of_a_stream_of_pipelined_changes_leave_every_change_delivered_once_in_order()
+    {
+        var x = P("x");
+        await Zk.CreateAsync(x, Bytes("0"));
+        // Short pings: a loss with no later message to show the gap is found by the next pings.
+        var watcher = NewClient(new ZkClientOptions { SessionTimeoutMs = 1_500 });
+        var rec = new Recorder();
+        await watcher.AddWatchAsync(x, rec.Watcher, AddWatchMode.Persistent);
+        // Chunks of 50 pipelined changes; every other chunk loses its first message, and the
+        // re-registration runs while the rest of the chunk is still being applied. The watcher
+        // catches up before the next chunk, so a replay never needs more than the test cluster's
+        // history (64 triggers per partition).
+        var zxids = new List<long>();
+        for (var chunk = 0; chunk < 8; chunk++)
+        {
+            if (chunk % 2 == 1) watcher.DropEventMessagesForTest = 1;
+            var batch = Enumerable.Range(0, 50).Select(i => Zk.SetDataAsync(x, Bytes($"{chunk}.{i}"))).ToList();
+            zxids.AddRange((await Task.WhenAll(batch)).Select(st => st.Mzxid));
+            await rec.WaitForCountAsync(zxids.Count, Deadline);
+        }
+        await watcher.SyncAsync("/");
+        Assert.Equal(zxids, rec.Events.Select(e => e.Zxid));
+        Assert.True(watcher.Reregistrations >= 4, $"{watcher.Reregistrations} re-registrations");
+    }
+
+    [Fact]
+    public async Task Bad_watch_arguments_get_typed_errors()
+    {
+        var rec = new Recorder();
+        await Assert.ThrowsAsync<BadArgumentsException>(() => Zk.AddWatchAsync("no-slash", rec.Watcher, AddWatchMode.Persistent));
+        await Assert.ThrowsAsync<BadArgumentsException>(() => Zk.AddWatchAsync(Root, rec.Watcher, (AddWatchMode)7));
+        await Assert.ThrowsAsync<BadArgumentsException>(() => Zk.RemoveAllWatchesAsync(Root, (WatcherType)9));
+        await Assert.ThrowsAsync<BadArgumentsException>(() => Zk.GetDataAsync("/a/", rec.Watcher));
+        await Assert.ThrowsAsync<ArgumentNullException>(() => Zk.AddWatchAsync(Root, null!, AddWatchMode.Persistent));
+        // A failed getData sets no watch.
+        await Assert.ThrowsAsync<NoNodeException>(() => Zk.GetDataAsync(P("missing"), rec.Watcher));
+        await Assert.ThrowsAsync<NoWatcherException>(() => Zk.RemoveAllWatchesAsync(P("missing"), WatcherType.Any, local: true));
+    }
+
+    [Fact]
+    public async Task A_watch_enumeration_ends_with_SessionExpired_on_expiry_and_quietly_on_close()
+    {
+        var n = P("n");
+        await Zk.CreateAsync(n, null);
+        var expiring = NewClient(new ZkClientOptions { SessionTimeoutMs = 1_000 });
+        var closing = NewClient();
+        var expiringEvents = expiring.WatchAsync(n).GetAsyncEnumerator();
+        var closingEvents = closing.WatchAsync(n).GetAsyncEnumerator();
+        var expiringNext = expiringEvents.MoveNextAsync().AsTask();
+        var closingNext = closingEvents.MoveNextAsync().AsTask();
+        // Both watches are in place once a change reaches them.
+        await Eventually(async () =>
+        {
+            await Zk.SetDataAsync(n, Bytes("probe"));
+            return expiringNext.IsCompleted && closingNext.IsCompleted;
+        }, Deadline, "both enumerations' first event");
+        Assert.True(await expiringNext);
+        Assert.True(await closingNext);
+
+        await closing.CloseAsync();
+        while (await closingEvents.MoveNextAsync().AsTask().WaitAsync(Deadline)) { }
+
+        // No heartbeat: the session expires at the service; the client learns it from its next call.
+        expiring.HeartbeatsPaused = true;
+        await Eventually(async () =>
+        {
+            try
+            {
+                await expiring.ExistsAsync(n);
+                return false;
+            }
+            catch (SessionExpiredException)
+            {
+                return true;
+            }
+        }, Deadline, "the client to learn its session expired");
+        await Assert.ThrowsAsync<SessionExpiredException>(async () =>
+        {
+            while (await expiringEvents.MoveNextAsync().AsTask().WaitAsync(Deadline)) { }
+        });
+    }
+
+    [Fact]
     public async Task A_thousand_sessions_on_one_orleans_client_each_get_exactly_one_event_per_change()
     {
         const int Sessions = 1_000;
