@@ -16,53 +16,31 @@ public sealed class WatchTests(ClusterFixture fixture) : ClusterTest(fixture)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
-    /// <summary>A watcher that records what it gets, and can wait for a count.</summary>
-    private sealed class Recorder
+    /// <summary>A node of this test, and another client (its own session) with a persistent watch on it.</summary>
+    private async Task<(string Path, ZkClient Watcher, WatchRecorder Events)> WatchedNodeAsync(string name, ZkClientOptions? options = null)
     {
-        private readonly List<WatchedEvent> _events = [];
-        private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Recorder() => Watcher = e =>
-        {
-            TaskCompletionSource changed;
-            lock (_events)
-            {
-                _events.Add(e);
-                changed = _changed;
-                _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            }
-            changed.SetResult();
-        };
-
-        public Action<WatchedEvent> Watcher { get; }
-
-        public IReadOnlyList<WatchedEvent> Events
-        {
-            get
-            {
-                lock (_events) return [.. _events];
-            }
-        }
-
-        public IReadOnlyList<string> Seen => Events.Select(e => $"{e.Type} {e.Path}").ToList();
-
-        public async Task WaitForCountAsync(int count, TimeSpan within)
-        {
-            var deadline = DateTime.UtcNow + within;
-            while (true)
-            {
-                Task changed;
-                lock (_events)
-                {
-                    if (_events.Count >= count) return;
-                    changed = _changed.Task;
-                }
-                var left = deadline - DateTime.UtcNow;
-                if (left <= TimeSpan.Zero) Assert.Fail($"timed out waiting for {count} events; got: {string.Join(", ", Seen)}");
-                await Task.WhenAny(changed, Task.Delay(left));
-            }
-        }
+        var path = P(name);
+        await Zk.CreateAsync(path, Bytes("0"));
+        var watcher = NewClient(options);
+        var events = new WatchRecorder();
+        await watcher.AddWatchAsync(path, events.Watcher, AddWatchMode.Persistent);
+        return (path, watcher, events);
     }
+
+    /// <summary>Repeats <paramref name="call"/> until it fails with SessionExpired (the partitions hear of an ended session within a moment).</summary>
+    private static Task UntilExpiredAsync(Func<Task> call, string what) =>
+        Eventually(async () =>
+        {
+            try
+            {
+                await call();
+                return false;
+            }
+            catch (SessionExpiredException)
+            {
+                return true;
+            }
+        }, Deadline, what);
 
     public static TheoryData<string, string, string> TriggerTable()
     {
@@ -112,7 +90,7 @@ public sealed class WatchTests(ClusterFixture fixture) : ClusterTest(fixture)
             await Zk.CreateAsync(n, Bytes("v0"));
             if (op is "delete C" or "setData C" or "create G") await Zk.CreateAsync(c, null);
         }
-        var rec = new Recorder();
+        var rec = new WatchRecorder();
         switch (watch)
         {
             case "data": await watcher.GetDataAsync(n, rec.Watcher); break;
@@ -148,8 +126,8 @@ public sealed class WatchTests(ClusterFixture fixture) : ClusterTest(fixture)
         var n = P("n");
         await Zk.CreateAsync(n, Bytes("v0"));
         var watcher = NewClient();
-        var once = new Recorder();
-        var always = new Recorder();
+        var once = new WatchRecorder();
+        var always = new WatchRecorder();
         await watcher.GetDataAsync(n, once.Watcher);
         await watcher.AddWatchAsync(n, always.Watcher, AddWatchMode.Persistent);
         var zxids = new List<long>();
@@ -166,11 +144,7 @@ public sealed class WatchTests(ClusterFixture fixture) : ClusterTest(fixture)
     [Fact]
     public async Task A_session_sees_its_event_before_a_read_that_returns_the_new_data()
     {
-        var n = P("n");
-        await Zk.CreateAsync(n, Bytes("0"));
-        var watcher = NewClient();
-        var rec = new Recorder();
-        await watcher.AddWatchAsync(n, rec.Watcher, AddWatchMode.Persistent);
+        var (n, watcher, rec) = await WatchedNodeAsync("n");
         for (var i = 1; i <= 20; i++)
         {
             var write = Zk.SetDataAsync(n, Bytes(i.ToString()));
@@ -186,7 +160,7 @@ public sealed class WatchTests(ClusterFixture fixture) : ClusterTest(fixture)
     {
         var n = P("n");
         await Zk.CreateAsync(n, null);
-        var rec = new Recorder();
+        var rec = new WatchRecorder();
         await Zk.GetChildrenAsync(n, rec.Watcher);
         await Zk.ExistsAsync(n + "/a", rec.Watcher);
         await Zk.CreateAsync(n + "/a", null);
@@ -199,7 +173,7 @@ public sealed class WatchTests(ClusterFixture fixture) : ClusterTest(fixture)
     {
         var n = P("n");
         await Zk.CreateAsync(n, null);
-        var rec = new Recorder();
+        var rec = new WatchRecorder();
         await Assert.ThrowsAsync<NoWatcherException>(() => Zk.RemoveWatchesAsync(n, rec.Watcher, WatcherType.Data));
         await Zk.GetDataAsync(n, rec.Watcher);
         await Zk.GetChildrenAsync(n, rec.Watcher);
@@ -255,9 +229,9 @@ public sealed class WatchTests(ClusterFixture fixture) : ClusterTest(fixture)
         var owner = NewClient(new ZkClientOptions { SessionTimeoutMs = 1_000 });
         var e = await owner.CreateAsync(P("e"), null, mode: CreateMode.Ephemeral);
         var watcher = NewClient();
-        var rec = new Recorder();
+        var rec = new WatchRecorder();
         await watcher.ExistsAsync(e, rec.Watcher);
-        var parent = new Recorder();
+        var parent = new WatchRecorder();
         await watcher.GetChildrenAsync(Root, parent.Watcher);
 
         owner.HeartbeatsPaused = true;
@@ -267,18 +241,7 @@ public sealed class WatchTests(ClusterFixture fixture) : ClusterTest(fixture)
         Assert.Equal([$"NodeChildrenChanged {Root}"], parent.Seen);
         Assert.Null(await watcher.ExistsAsync(e));
         // The partitions hear of the ended session within a moment, and refuse its reads; the client is then Expired.
-        await Eventually(async () =>
-        {
-            try
-            {
-                await owner.GetDataAsync(Root);
-                return false;
-            }
-            catch (SessionExpiredException)
-            {
-                return true;
-            }
-        }, Deadline, "a read of the expired session to fail with SessionExpired");
+        await UntilExpiredAsync(() => owner.GetDataAsync(Root), "a read of the expired session to fail with SessionExpired");
         Assert.Equal(ZkClientState.Expired, owner.State);
         await Assert.ThrowsAsync<SessionExpiredException>(() => owner.ExistsAsync(Root));
     }
@@ -291,8 +254,8 @@ public sealed class WatchTests(ClusterFixture fixture) : ClusterTest(fixture)
         var e = await zk.CreateAsync(P("e"), null, mode: CreateMode.Ephemeral);
         var n = P("n");
         await Zk.CreateAsync(n, null);
-        var once = new Recorder();
-        var always = new Recorder();
+        var once = new WatchRecorder();
+        var always = new WatchRecorder();
         await zk.GetDataAsync(n, once.Watcher);
         await zk.AddWatchAsync(Root, always.Watcher, AddWatchMode.PersistentRecursive);
 
@@ -317,8 +280,8 @@ public sealed class WatchTests(ClusterFixture fixture) : ClusterTest(fixture)
         await Zk.CreateAsync(x, Bytes("0"));
         await Zk.CreateAsync(y, Bytes("0"));
         var watcher = NewClient();
-        var always = new Recorder();
-        var once = new Recorder();
+        var always = new WatchRecorder();
+        var once = new WatchRecorder();
         await watcher.AddWatchAsync(x, always.Watcher, AddWatchMode.Persistent);
         await watcher.GetDataAsync(y, once.Watcher);
 
@@ -345,7 +308,7 @@ public sealed class WatchTests(ClusterFixture fixture) : ClusterTest(fixture)
     {
         var x = P("x");
         await Zk.CreateAsync(x, Bytes("0"));
-        var rec = new Recorder();
+        var rec = new WatchRecorder();
         await Zk.AddWatchAsync(x, rec.Watcher, AddWatchMode.Persistent);
         Zk.DropEventMessagesForTest = 1;
         // Its own write fires its watch; the message is lost; the reply waits, then the client re-registers.
@@ -360,8 +323,8 @@ public sealed class WatchTests(ClusterFixture fixture) : ClusterTest(fixture)
         var x = P("x");
         await Zk.CreateAsync(x, Bytes("0"));
         var watcher = NewClient(new ZkClientOptions { SessionTimeoutMs = 1_500 });
-        var once = new Recorder();
-        var always = new Recorder();
+        var once = new WatchRecorder();
+        var always = new WatchRecorder();
         await watcher.GetDataAsync(x, once.Watcher);
         await watcher.AddWatchAsync(x, always.Watcher, AddWatchMode.Persistent);
 
@@ -395,11 +358,7 @@ public sealed class WatchTests(ClusterFixture fixture) : ClusterTest(fixture)
     [Fact]
     public async Task A_persistent_watch_whose_missed_changes_left_the_history_gets_HistoryTrimmed()
     {
-        var x = P("x");
-        await Zk.CreateAsync(x, Bytes("0"));
-        var watcher = NewClient();
-        var rec = new Recorder();
-        await watcher.AddWatchAsync(x, rec.Watcher, AddWatchMode.Persistent);
+        var (x, watcher, rec) = await WatchedNodeAsync("x");
         var lost = ClusterFixture.WatchHistory + 10;
         watcher.DropEventMessagesForTest = lost;
         for (var i = 1; i <= lost; i++) await Zk.SetDataAsync(x, Bytes(i.ToString()));
@@ -420,12 +379,8 @@ public sealed class WatchTests(ClusterFixture fixture) : ClusterTest(fixture)
     [Fact]
     public async Task Losses_in_the_middle_of_a_stream_of_pipelined_changes_leave_every_change_delivered_once_in_order()
     {
-        var x = P("x");
-        await Zk.CreateAsync(x, Bytes("0"));
         // Short pings: a loss with no later message to show the gap is found by the next pings.
-        var watcher = NewClient(new ZkClientOptions { SessionTimeoutMs = 1_500 });
-        var rec = new Recorder();
-        await watcher.AddWatchAsync(x, rec.Watcher, AddWatchMode.Persistent);
+        var (x, watcher, rec) = await WatchedNodeAsync("x", new ZkClientOptions { SessionTimeoutMs = 1_500 });
         // Chunks of 50 pipelined changes; every other chunk loses its first message, and the
         // re-registration runs while the rest of the chunk is still being applied. The watcher
         // catches up before the next chunk, so a replay never needs more than the test cluster's
@@ -446,7 +401,7 @@ public sealed class WatchTests(ClusterFixture fixture) : ClusterTest(fixture)
     [Fact]
     public async Task Bad_watch_arguments_get_typed_errors()
     {
-        var rec = new Recorder();
+        var rec = new WatchRecorder();
         await Assert.ThrowsAsync<BadArgumentsException>(() => Zk.AddWatchAsync("no-slash", rec.Watcher, AddWatchMode.Persistent));
         await Assert.ThrowsAsync<BadArgumentsException>(() => Zk.AddWatchAsync(Root, rec.Watcher, (AddWatchMode)7));
         await Assert.ThrowsAsync<BadArgumentsException>(() => Zk.RemoveAllWatchesAsync(Root, (WatcherType)9));
@@ -482,18 +437,7 @@ public sealed class WatchTests(ClusterFixture fixture) : ClusterTest(fixture)
 
         // No heartbeat: the session expires at the service; the client learns it from its next call.
         expiring.HeartbeatsPaused = true;
-        await Eventually(async () =>
-        {
-            try
-            {
-                await expiring.ExistsAsync(n);
-                return false;
-            }
-            catch (SessionExpiredException)
-            {
-                return true;
-            }
-        }, Deadline, "the client to learn its session expired");
+        await UntilExpiredAsync(() => expiring.ExistsAsync(n), "the client to learn its session expired");
         await Assert.ThrowsAsync<SessionExpiredException>(async () =>
         {
             while (await expiringEvents.MoveNextAsync().AsTask().WaitAsync(Deadline)) { }
@@ -508,7 +452,7 @@ public sealed class WatchTests(ClusterFixture fixture) : ClusterTest(fixture)
         var n = P("n");
         await Zk.CreateAsync(n, Bytes("0"));
         var clients = Enumerable.Range(0, Sessions).Select(_ => NewClient()).ToList();
-        var recorders = clients.Select(_ => new Recorder()).ToList();
+        var recorders = clients.Select(_ => new WatchRecorder()).ToList();
         await Task.WhenAll(clients.Select((c, i) => c.AddWatchAsync(n, recorders[i].Watcher, AddWatchMode.Persistent)));
 
         var zxids = new List<long>();

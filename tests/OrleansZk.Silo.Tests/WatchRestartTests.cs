@@ -25,33 +25,15 @@ public sealed class WatchRestartTests : IDisposable
         var ports = (ready.SiloPort, ready.GatewayPort);
         var zk = await ZkClient.ConnectAsync(ready.Gateway, new ZkClientOptions { SessionTimeoutMs = 30_000, RequestTimeout = TimeSpan.FromSeconds(60) });
         ZkClient? observer = null;
-        var events = new List<string>();
-        var changed = new SemaphoreSlim(0);
-        void Record(WatchedEvent e)
-        {
-            lock (events) events.Add($"{e.Type} {e.Path}");
-            changed.Release();
-        }
-        async Task WaitForAsync(string expected)
-        {
-            var deadline = DateTime.UtcNow + Deadline;
-            while (true)
-            {
-                lock (events)
-                    if (events.Contains(expected)) return;
-                var left = deadline - DateTime.UtcNow;
-                if (left <= TimeSpan.Zero) Assert.Fail($"no \"{expected}\" within {Deadline}; got: {string.Join(", ", events)}");
-                await changed.WaitAsync(left);
-            }
-        }
+        var rec = new WatchRecorder();
 
         try
         {
             var log = new StateLog(zk);
             await zk.CreateAsync("/w", null);
             await zk.CreateAsync("/w/x", "0"u8.ToArray());
-            await zk.GetDataAsync("/w/x", Record);
-            await zk.AddWatchAsync("/w", Record, AddWatchMode.PersistentRecursive);
+            await zk.GetDataAsync("/w/x", rec.Watcher);
+            await zk.AddWatchAsync("/w", rec.Watcher, AddWatchMode.PersistentRecursive);
 
             silo.KillHard();
             await silo.WaitExitAsync();
@@ -63,19 +45,16 @@ public sealed class WatchRestartTests : IDisposable
             await observer.SetDataAsync("/w/x", "missed"u8.ToArray());
 
             await log.WaitForAsync(ZkClientState.Reconnected, Deadline);
-            await WaitForAsync("NodeDataChanged /w/x");
+            await rec.WaitForAsync("NodeDataChanged /w/x", Deadline);
             // The recursive watch: the restarted partitions cannot replay the change, and say so.
-            await WaitForAsync("HistoryTrimmed /w");
+            await rec.WaitForAsync("HistoryTrimmed /w", Deadline);
 
             // Live events again, in the new epoch.
             await observer.CreateAsync("/w/y", null);
-            await WaitForAsync("NodeCreated /w/y");
+            await rec.WaitForAsync("NodeCreated /w/y", Deadline);
             await zk.SyncAsync("/");
-            lock (events)
-            {
-                Assert.Equal(1, events.Count(e => e == "NodeDataChanged /w/x"));
-                Assert.Equal(1, events.Count(e => e == "NodeCreated /w/y"));
-            }
+            Assert.Equal(1, rec.Seen.Count(e => e == "NodeDataChanged /w/x"));
+            Assert.Equal(1, rec.Seen.Count(e => e == "NodeCreated /w/y"));
         }
         finally
         {
