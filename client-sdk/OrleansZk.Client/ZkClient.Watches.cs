@@ -54,6 +54,9 @@ public sealed partial class ZkClient
     private Task? _dispatcher;
     private StreamSubscriptionHandle<WatchEvents>? _subscription;
 
+    /// <summary>Set once the stream is subscribed and the service has said where it stands: replies are held, pings checked, losses recovered only from then on.</summary>
+    private volatile bool _attached;
+
     /// <summary>True while the stream is being (re)attached: messages are held until the service says where it stands.</summary>
     private bool _syncing;
     private bool _watchesEnded;
@@ -441,6 +444,7 @@ public sealed partial class ZkClient
     private void ResumeLocked(WatchesReply reply)
     {
         _syncing = false;
+        _attached = true;
         _pingSeqToCheck = 0;
         _registrationLosses = reply.RegistrationLosses;
         _epoch = reply.EventEpoch;
@@ -465,7 +469,7 @@ public sealed partial class ZkClient
     /// <summary>Starts re-registering (once at a time): resubscribe, then send every watch with the zxid through which all events were accepted.</summary>
     private void StartReregistrationLocked(string reason)
     {
-        if (_syncing || _watchesEnded || _watching == null) return;
+        if (_syncing || _watchesEnded || !_attached) return;
         _syncing = true;
         _reregistering = ReregisterAsync(reason);
     }
@@ -569,7 +573,8 @@ public sealed partial class ZkClient
     /// <summary>A write reply: handed over once the writer's events it names have been delivered.</summary>
     private Task HoldForWrite(WriteReply reply)
     {
-        if (_watching == null) return Task.CompletedTask;
+        // Before the first attach succeeds this client has no watch at the service, so no event to wait for.
+        if (!_attached) return Task.CompletedTask;
         Task wait;
         lock (_watchLock)
         {
@@ -588,7 +593,7 @@ public sealed partial class ZkClient
     /// <summary>A read reply: handed over once the event the partition last fired for this session has been delivered.</summary>
     private Task HoldForRead(ReadReply reply)
     {
-        if (_watching == null || reply.FiredZxid == 0) return Task.CompletedTask;
+        if (!_attached || reply.FiredZxid == 0) return Task.CompletedTask;
         Task wait;
         lock (_watchLock)
         {
@@ -617,7 +622,7 @@ public sealed partial class ZkClient
     /// <summary>A ping's word on the stream: events it says were numbered must have come by the next ping.</summary>
     private void OnPingEvents(PingReply reply)
     {
-        if (_watching == null) return;
+        if (!_attached) return;
         lock (_watchLock)
         {
             if (_syncing || _watchesEnded) return;
@@ -651,7 +656,7 @@ public sealed partial class ZkClient
     /// <summary>Reconnected: registrations may have been lost with the connection, re-register (as ZooKeeper's client does).</summary>
     private void OnReconnectedWatches()
     {
-        if (_watching == null) return;
+        if (!_attached) return;
         lock (_watchLock) StartReregistrationLocked("reconnected");
     }
 

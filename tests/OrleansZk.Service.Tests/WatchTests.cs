@@ -1,5 +1,9 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Orleans;
+using Orleans.Configuration;
 using Orleans.Core.Internal;
+using Orleans.Hosting;
 using OrleansZk.Client;
 using OrleansZk.Core;
 
@@ -410,6 +414,33 @@ public sealed class WatchTests(ClusterFixture fixture) : ClusterTest(fixture)
         // A failed getData sets no watch.
         await Assert.ThrowsAsync<NoNodeException>(() => Zk.GetDataAsync(P("missing"), rec.Watcher));
         await Assert.ThrowsAsync<NoWatcherException>(() => Zk.RemoveAllWatchesAsync(P("missing"), WatcherType.Any, local: true));
+    }
+
+    [Fact]
+    public async Task Without_the_stream_provider_a_watch_fails_clearly_and_the_client_carries_on_at_full_speed()
+    {
+        var host = new HostBuilder()
+            .UseOrleansClient(client => client
+                .UseStaticClustering(Fixture.Cluster.Primary!.GatewayAddress.Endpoint)
+                .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (ZkDefaults.ClusterId, ZkDefaults.ServiceId)))
+            .Build();
+        await host.StartAsync();
+        try
+        {
+            await using var zk = new ZkClient(host.Services.GetRequiredService<IClusterClient>());
+            var n = P("n");
+            await zk.CreateAsync(n, null);
+            var e = await Assert.ThrowsAsync<UnimplementedException>(() => zk.GetDataAsync(n, new WatchRecorder().Watcher));
+            Assert.Contains("AddOrleansZkStreams", e.Detail);
+            // No watch was set, so nothing waits for events: writes and reads are answered as before.
+            await zk.SetDataAsync(n, Bytes("y")).WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal("y", Text((await zk.GetDataAsync(n).WaitAsync(TimeSpan.FromSeconds(10))).Data));
+        }
+        finally
+        {
+            await host.StopAsync();
+            host.Dispose();
+        }
     }
 
     [Fact]
