@@ -16,7 +16,10 @@ public static partial class KnownDifferences
     };
 
     /// <summary>Transcripts that need the watch options, which come with the watches issue.</summary>
-    public static readonly IReadOnlySet<string> NeedWatches = new HashSet<string>(StringComparer.Ordinal) { "17-watch-forms" };
+    public static readonly IReadOnlySet<string> NeedWatches = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "17-watch-forms", "18-watch-oneshot", "19-watch-tree", "20-addwatch", "21-addwatch-bad-path", "22-removewatches", "23-printwatches",
+    };
 
     [GeneratedRegex(@"\[-w\] ")]
     private static partial Regex WatchOption();
