@@ -20,7 +20,7 @@ catch (ShellCrashException e)
 }
 var shell = new Shell(
     options,
-    (server, ct) => ZkClient.ConnectAsync(server, new ZkClientOptions { SessionTimeoutMs = options.SessionTimeoutMs }, ct),
+    (server, ct) => ZkClient.ConnectAsync(server, options.ClientOptions(), ct),
     Console.In,
     stdout,
     Console.Error);

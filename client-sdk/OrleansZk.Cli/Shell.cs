@@ -14,7 +14,7 @@ namespace OrleansZk.Cli;
 /// <param name="options">Where to connect first, and how the shell runs.</param>
 /// <param name="connect">Opens a session against a connect string; used at start and by <c>connect</c>.</param>
 /// <param name="input">The command lines (standard input).</param>
-/// <param name="output">Standard output.</param>
+/// <param name="output">Standard output; watch events are written to it from the SDK's threads (the shell synchronizes it).</param>
 /// <param name="error">Standard error.</param>
 public sealed class Shell(
     ShellOptions options,
@@ -23,14 +23,17 @@ public sealed class Shell(
     TextWriter output,
     TextWriter error)
 {
-    // The commands the shell runs itself, with their usage (zkCli's ZooKeeperMain handles these two).
+    // The commands the shell runs itself, with their usage (zkCli's ZooKeeperMain handles these).
     private static readonly Dictionary<string, string> ShellCommands = new(StringComparer.Ordinal)
     {
         ["connect"] = "host:port",
+        ["printwatches"] = "on|off",
         ["quit"] = "",
     };
 
     private readonly IReadOnlyDictionary<string, CliCommand> _commands = CommandTable.Create();
+    private readonly TextWriter _output = TextWriter.Synchronized(output);
+    private WatchPrinter? _watchPrinter;
     private Connection? _connection;
     private int _commandCount;
     private int _exitCode;
@@ -39,7 +42,7 @@ public sealed class Shell(
     /// <summary>Runs until <c>quit</c> or the end of input (or runs the command-line command); returns the exit code zkCli would.</summary>
     public async Task<int> RunAsync(CancellationToken ct = default)
     {
-        output.WriteLine("Connecting to " + options.Server);
+        _output.WriteLine("Connecting to " + options.Server);
         try
         {
             try
@@ -71,10 +74,10 @@ public sealed class Shell(
 
     private async Task ReadLinesAsync(CancellationToken ct)
     {
-        output.WriteLine("Welcome to ZooKeeper!");
+        _output.WriteLine("Welcome to ZooKeeper!");
         while (!_quit)
         {
-            if (options.Interactive) output.Write(Prompt());
+            if (options.Interactive) _output.Write(Prompt());
             var line = await input.ReadLineAsync(ct);
             if (line == null) return;
             if (line.Length == 0) continue;
@@ -132,13 +135,23 @@ public sealed class Shell(
             await ConnectAsync(words.Length >= 2 ? words[1] : _connection?.Host ?? options.Server, ct);
             return;
         }
-        if (_connection is not { IsAlive: true })
+        if (name == "printwatches")
         {
-            output.WriteLine("Not connected");
+            // As zkCli: any word but "on" turns printing off.
+            if (words.Length == 1) _output.WriteLine("printwatches is " + (WatchPrinter.Enabled ? "on" : "off"));
+            else WatchPrinter.Enabled = words[1] == "on";
             return;
         }
-        await _commands[name].ExecuteAsync(new CommandContext(_connection, output, error), words);
+        if (_connection is not { IsAlive: true })
+        {
+            _output.WriteLine("Not connected");
+            return;
+        }
+        await _commands[name].ExecuteAsync(new CommandContext(_connection, _output, error), words);
     }
+
+    /// <summary>zkCli's default watcher: one for the shell's life, behind every session's watches.</summary>
+    private WatchPrinter WatchPrinter => _watchPrinter ??= new WatchPrinter(_output);
 
     /// <summary>Closes the current session, if any, and opens one against <paramref name="server"/>.</summary>
     /// <exception cref="CliException">No session could be opened (the shell is then not connected).</exception>
@@ -148,7 +161,7 @@ public sealed class Shell(
         _connection = null;
         try
         {
-            _connection = new Connection(await connect(server, ct), server);
+            _connection = new Connection(await connect(server, ct), server, WatchPrinter.Watcher);
         }
         catch (Core.ZkException e)
         {

@@ -1,3 +1,5 @@
+using OrleansZk.Client;
+
 namespace OrleansZk.Cli;
 
 /// <summary>How the shell was started (zkCli's command-line options).</summary>
@@ -14,6 +16,9 @@ public sealed record ShellOptions
 
     /// <summary>Whether a person is typing: prompts are printed, and a failed first connection leaves the shell open for <c>connect</c>.</summary>
     public bool Interactive { get; init; }
+
+    /// <summary>The SDK options of the shell's sessions (-timeout).</summary>
+    public ZkClientOptions ClientOptions() => new() { SessionTimeoutMs = SessionTimeoutMs };
 
     /// <summary>
     /// zkCli's <c>parseOptions</c>: -server, -timeout, -r, -client-configuration and

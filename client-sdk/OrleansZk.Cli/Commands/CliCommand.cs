@@ -1,4 +1,5 @@
 using OrleansZk.Cli.Parsing;
+using OrleansZk.Client;
 using OrleansZk.Core;
 
 namespace OrleansZk.Cli.Commands;
@@ -51,9 +52,13 @@ internal abstract class CliCommand(string name, string optionUsage)
     protected static int Version(ParsedArgs parsed) =>
         parsed.Value('v') is { } text ? JavaNumbers.ParseIntOrCrash(text) : -1;
 
+    /// <summary>The shell's watcher when the command was given -w, else null (no watch).</summary>
+    protected static Action<WatchedEvent>? Watcher(CommandContext context, ParsedArgs parsed) =>
+        parsed.Has('w') ? context.Connection.Watcher : null;
+
     /// <summary>
     /// zkCli 3.4's form "cmd path watch" (any third word): zkCli warns, turns the third word into
-    /// -w and parses again — so without the watch option the word is refused as an option.
+    /// -w and parses again, so the command sets a watch.
     /// </summary>
     protected ParsedArgs RetainWatchCompatibility(OptionSpec options, string[] words, ParsedArgs parsed, string modernForm, TextWriter error)
     {

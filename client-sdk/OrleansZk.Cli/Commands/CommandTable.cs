@@ -2,8 +2,7 @@ namespace OrleansZk.Cli.Commands;
 
 /// <summary>
 /// The commands that work on a session, by name (zkCli's CommandFactory). The shell adds its own
-/// (connect, quit, help). Watches (addWatch, removewatches, and -w on ls, get and stat) slot in
-/// here and in those commands' option specs.
+/// (connect, printwatches, quit, help).
 /// </summary>
 internal static class CommandTable
 {
@@ -11,6 +10,7 @@ internal static class CommandTable
         new CliCommand[]
         {
             new AddAuthCommand(),
+            new AddWatchCommand(),
             new CloseCommand(),
             new CreateCommand(),
             new DeleteCommand(),
@@ -19,6 +19,7 @@ internal static class CommandTable
             new GetAclCommand(),
             new GetAllChildrenNumberCommand(),
             new LsCommand(),
+            new RemoveWatchesCommand(),
             new SetCommand(),
             new SetAclCommand(),
             new StatCommand(),

@@ -4,8 +4,8 @@ using OrleansZk.Core;
 namespace OrleansZk.Cli.Commands;
 
 /// <summary>
-/// The shell's session: a connected <see cref="ZkClient"/>, the server it was opened against, and
-/// whether the service refused an <c>addauth</c>.
+/// The shell's session: a connected <see cref="ZkClient"/>, the server it was opened against, the
+/// shell's watcher, and whether the service refused an <c>addauth</c>.
 /// </summary>
 /// <remarks>
 /// ZooKeeper answers a refused addauth by dropping the connection: zkCli's addauth prints nothing,
@@ -13,7 +13,7 @@ namespace OrleansZk.Cli.Commands;
 /// its way), and every command after that prints "Not connected". The connection reproduces this,
 /// closing the session at once (ZooKeeper would leave it to expire).
 /// </remarks>
-internal sealed class Connection(ZkClient client, string host)
+internal sealed class Connection(ZkClient client, string host, Action<WatchedEvent> watcher)
 {
     private bool _authRefused;
     private bool _authFailureReported;
@@ -22,6 +22,9 @@ internal sealed class Connection(ZkClient client, string host)
 
     /// <summary>The connect string it was opened with (shown in the prompt, reused by a bare <c>connect</c>).</summary>
     public string Host { get; } = host;
+
+    /// <summary>The watcher of every watch the shell sets (zkCli's default watcher): the same instance for every call.</summary>
+    public Action<WatchedEvent> Watcher { get; } = watcher;
 
     /// <summary>Whether commands may use it (zkCli's <c>zk.getState().isAlive()</c>).</summary>
     public bool IsAlive => _authRefused ? !_authFailureReported : Client.State != ZkClientState.Closed;

@@ -5,10 +5,14 @@ using OrleansZk.Core;
 
 namespace OrleansZk.Cli.Commands;
 
-/// <summary><c>ls [-s] [-R] path</c>: the children, sorted, as "[a, b]"; with -s the node's stat; with -R every path below, one a line.</summary>
-internal sealed class LsCommand() : CliCommand("ls", "[-s] [-R] path")
+/// <summary>
+/// <c>ls [-s] [-w] [-R] path</c>: the children, sorted, as "[a, b]"; with -s the node's stat; with -R
+/// every path below, one a line. -w sets a child watch on the node, or with -R a data watch on it
+/// and a child watch on every node of the subtree, as zkCli's ZKUtil walk does.
+/// </summary>
+internal sealed class LsCommand() : CliCommand("ls", "[-s] [-w] [-R] path")
 {
-    private static readonly OptionSpec Options = new OptionSpec().Flag('?', "help").Flag('s', "stat").Flag('R', "recurse");
+    private static readonly OptionSpec Options = new OptionSpec().Flag('?', "help").Flag('s', "stat").Flag('w', "watch").Flag('R', "recurse");
 
     public override async Task ExecuteAsync(CommandContext context, string[] words)
     {
@@ -19,16 +23,17 @@ internal sealed class LsCommand() : CliCommand("ls", "[-s] [-R] path")
         if (parsed.Args.Count < 2) throw new CliException(Usage);
         var path = parsed.Args[1];
         ValidatePath(path);
+        var watcher = Watcher(context, parsed);
         if (parsed.Has('R'))
         {
             await TreeWalk.VisitDepthFirstAsync(context.Connection, path, p =>
             {
                 context.Out.WriteLine(p);
                 return Task.CompletedTask;
-            });
+            }, watcher);
             return;
         }
-        var (children, stat) = await context.Connection.Call(path, zk => zk.GetChildrenWithStatAsync(path));
+        var (children, stat) = await context.Connection.Call(path, zk => zk.GetChildrenWithStatAsync(path, watcher));
         context.Out.WriteLine("[" + string.Join(", ", children.Order(StringComparer.Ordinal)) + "]");
         if (parsed.Has('s')) StatPrinter.Print(context.Out, stat);
     }
@@ -40,10 +45,10 @@ internal sealed class LsCommand() : CliCommand("ls", "[-s] [-R] path")
     }
 }
 
-/// <summary><c>get [-s] path</c>: the data as UTF-8 text ("null" for none), with -s the stat.</summary>
-internal sealed class GetCommand() : CliCommand("get", "[-s] path")
+/// <summary><c>get [-s] [-w] path</c>: the data as UTF-8 text ("null" for none), with -s the stat; -w sets a data watch (if the node exists).</summary>
+internal sealed class GetCommand() : CliCommand("get", "[-s] [-w] path")
 {
-    private static readonly OptionSpec Options = new OptionSpec().Flag('s', "stats");
+    private static readonly OptionSpec Options = new OptionSpec().Flag('s', "stats").Flag('w', "watch");
 
     public override async Task ExecuteAsync(CommandContext context, string[] words)
     {
@@ -51,16 +56,17 @@ internal sealed class GetCommand() : CliCommand("get", "[-s] path")
         parsed = RetainWatchCompatibility(Options, words, parsed, "get [-s] [-w] path", context.Err);
         var path = parsed.Args[1];
         ValidatePath(path);
-        var (data, stat) = await context.Connection.Call(path, zk => zk.GetDataAsync(path));
+        var watcher = Watcher(context, parsed);
+        var (data, stat) = await context.Connection.Call(path, zk => zk.GetDataAsync(path, watcher));
         context.Out.WriteLine(data == null ? "null" : Encoding.UTF8.GetString(data));
         if (parsed.Has('s')) StatPrinter.Print(context.Out, stat);
     }
 }
 
-/// <summary><c>stat path</c>: the node's stat.</summary>
-internal sealed class StatCommand() : CliCommand("stat", "path")
+/// <summary><c>stat [-w] path</c>: the node's stat; -w sets a watch even on a missing node (NodeCreated), as exists does.</summary>
+internal sealed class StatCommand() : CliCommand("stat", "[-w] path")
 {
-    private static readonly OptionSpec Options = new();
+    private static readonly OptionSpec Options = new OptionSpec().Flag('w', "watch");
 
     public override async Task ExecuteAsync(CommandContext context, string[] words)
     {
@@ -68,7 +74,8 @@ internal sealed class StatCommand() : CliCommand("stat", "path")
         parsed = RetainWatchCompatibility(Options, words, parsed, "stat [-w] path", context.Err);
         var path = parsed.Args[1];
         ValidatePath(path);
-        var stat = await context.Connection.Call(path, zk => zk.ExistsAsync(path))
+        var watcher = Watcher(context, parsed);
+        var stat = await context.Connection.Call(path, zk => zk.ExistsAsync(path, watcher))
             ?? throw new KeeperError(ZkErrorCode.NoNode, path);
         StatPrinter.Print(context.Out, stat);
     }

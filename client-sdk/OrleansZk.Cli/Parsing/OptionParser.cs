@@ -2,7 +2,7 @@ namespace OrleansZk.Cli.Parsing;
 
 /// <summary>
 /// A command's options: single letters, each a flag or taking one value, with the description
-/// <c>ls -?</c> prints. The watch commands will add <c>w</c> here.
+/// <c>ls -?</c> prints.
 /// </summary>
 internal sealed class OptionSpec
 {

@@ -11,7 +11,7 @@ namespace OrleansZk.Cli.Tests.EndToEnd;
 /// </summary>
 public sealed class TranscriptTests
 {
-    public static TheoryData<string> Scenarios() => [.. Transcript.Names().Where(n => !KnownDifferences.NeedWatches.Contains(n))];
+    public static TheoryData<string> Scenarios() => [.. Transcript.Names()];
 
     [Theory]
     [MemberData(nameof(Scenarios))]

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+using Orleans;
 using Orleans.Hosting;
 using Orleans.TestingHost;
 using OrleansZk.Client;
@@ -25,15 +27,20 @@ public sealed class ServiceCluster(TestCluster cluster, string dataDir) : IAsync
         // In-process silos are configured by type, so the directory travels as a property.
         builder.Properties[DataDirKey] = dataDir;
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        // Watch events come on Orleans streams, which the client must know.
+        builder.AddClientBuilderConfigurator<ClientConfigurator>();
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return new ServiceCluster(cluster, dataDir);
     }
 
     /// <summary>A connected client with a session of its own.</summary>
-    public async Task<ZkClient> ConnectAsync(CancellationToken ct = default)
+    public Task<ZkClient> ConnectAsync(CancellationToken ct = default) => ConnectAsync(null, ct);
+
+    /// <summary>A connected client with a session of its own, opened with <paramref name="options"/>.</summary>
+    public async Task<ZkClient> ConnectAsync(ZkClientOptions? options, CancellationToken ct = default)
     {
-        var client = new ZkClient(Cluster.Client);
+        var client = new ZkClient(Cluster.Client, options);
         await client.ConnectAsync(ct);
         return client;
     }
@@ -50,6 +57,11 @@ public sealed class ServiceCluster(TestCluster cluster, string dataDir) : IAsync
         {
             // A temporary directory left behind is harmless.
         }
+    }
+
+    private sealed class ClientConfigurator : IClientBuilderConfigurator
+    {
+        public void Configure(IConfiguration configuration, IClientBuilder clientBuilder) => clientBuilder.AddOrleansZkStreams();
     }
 
     private sealed class SiloConfigurator : ISiloConfigurator

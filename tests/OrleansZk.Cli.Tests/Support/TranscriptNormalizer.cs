@@ -4,10 +4,11 @@ namespace OrleansZk.Cli.Tests.Support;
 
 /// <summary>
 /// Makes a zkCli transcript and the shell's output comparable: it removes what only zkCli prints
-/// (its JLine notice and the default watcher's <c>WATCHER::</c> events, whose place depends on
-/// timing) and replaces what differs from run to run — the server address, times, and zxids and
-/// session ids, which become numbered placeholders in order of first appearance, so that which
-/// stats share a zxid or an owner is still compared.
+/// (its JLine notice and the connection-state events, <c>WatchedEvent state:... type:None</c>,
+/// whose place depends on timing), puts the removal events of one <c>removewatches</c> in one
+/// order (zkCli's changes from run to run), and replaces what differs from run to run — the server
+/// address, times, and zxids and session ids, which become numbered placeholders in order of
+/// first appearance, so that which stats share a zxid or an owner is still compared.
 /// </summary>
 public static partial class TranscriptNormalizer
 {
@@ -31,19 +32,43 @@ public static partial class TranscriptNormalizer
         var zxids = new Dictionary<string, int>();
         var sessions = new Dictionary<string, int>();
         var lines = new List<string>();
-        foreach (var line in text.Replace("\r\n", "\n").Split('\n'))
+        var input = text.Replace("\r\n", "\n").Split('\n');
+        for (var i = 0; i < input.Length;)
         {
-            if (line.StartsWith("JLine support is ", StringComparison.Ordinal)) continue;
-            if (line == "WATCHER::" || line.StartsWith("WatchedEvent ", StringComparison.Ordinal))
+            if (EventAt(input, i) is { } first)
             {
-                // zkCli prints each of these after an empty line.
-                if (lines.Count > 0 && lines[^1].Length == 0) lines.RemoveAt(lines.Count - 1);
+                i += EventLines;
+                if (first.Contains(" type:None ", StringComparison.Ordinal)) continue;
+                var events = new List<string> { first };
+                // zkCli reports the kinds one removewatches removed in HashMap order, which changes
+                // between JVMs: such a run is compared sorted.
+                while (IsRemoval(first) && EventAt(input, i) is { } next && IsRemoval(next))
+                {
+                    events.Add(next);
+                    i += EventLines;
+                }
+                if (events.Count > 1) events.Sort(StringComparer.Ordinal);
+                foreach (var e in events) lines.AddRange(["", "WATCHER::", "", e]);
                 continue;
             }
+            var line = input[i++];
+            if (line.StartsWith("JLine support is ", StringComparison.Ordinal)) continue;
             lines.Add(Rewrite(line, zxids, sessions));
         }
         return string.Join("\n", lines);
     }
+
+    /// <summary>How zkCli prints an event: an empty line, "WATCHER::", an empty line, the event.</summary>
+    private const int EventLines = 4;
+
+    /// <summary>The event line of the event printed from line <paramref name="i"/> on, or null.</summary>
+    private static string? EventAt(string[] lines, int i) =>
+        i + EventLines <= lines.Length && lines[i].Length == 0 && lines[i + 1] == "WATCHER::" && lines[i + 2].Length == 0
+        && lines[i + 3].StartsWith("WatchedEvent ", StringComparison.Ordinal)
+            ? lines[i + 3]
+            : null;
+
+    private static bool IsRemoval(string eventLine) => eventLine.Contains("WatchRemoved path:", StringComparison.Ordinal);
 
     private static string Rewrite(string line, Dictionary<string, int> zxids, Dictionary<string, int> sessions)
     {

@@ -61,6 +61,25 @@ public sealed class ShellWithoutServiceTests
     }
 
     [Fact]
+    public async Task Printwatches_needs_no_session_and_any_word_but_on_turns_printing_off()
+    {
+        var run = await ShellRun.RunAsync(Unreachable, "printwatches\nprintwatches off\nprintwatches\nprintwatches on\nprintwatches\nprintwatches ON\nprintwatches\n", interactive: true);
+        Assert.Equal(
+            "Connecting to 127.0.0.1:30000\n" +
+            "Welcome to ZooKeeper!\n" +
+            "[zk: 127.0.0.1:30000(NOT_CONNECTED) 0] printwatches is on\n" +
+            "[zk: 127.0.0.1:30000(NOT_CONNECTED) 1] " +
+            "[zk: 127.0.0.1:30000(NOT_CONNECTED) 2] printwatches is off\n" +
+            "[zk: 127.0.0.1:30000(NOT_CONNECTED) 3] " +
+            "[zk: 127.0.0.1:30000(NOT_CONNECTED) 4] printwatches is on\n" +
+            "[zk: 127.0.0.1:30000(NOT_CONNECTED) 5] " +
+            "[zk: 127.0.0.1:30000(NOT_CONNECTED) 6] printwatches is off\n" +
+            "[zk: 127.0.0.1:30000(NOT_CONNECTED) 7] ",
+            run.Stdout);
+        Assert.Equal(0, run.ExitCode);
+    }
+
+    [Fact]
     public async Task Empty_lines_are_not_commands()
     {
         var run = await ShellRun.RunAsync(Unreachable, "\n\n", interactive: true);

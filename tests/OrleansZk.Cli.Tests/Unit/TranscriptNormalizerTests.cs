@@ -5,11 +5,32 @@ namespace OrleansZk.Cli.Tests.Unit;
 public sealed class TranscriptNormalizerTests
 {
     [Fact]
-    public void Drops_zkClis_banner_notice_and_watcher_events()
+    public void Drops_zkClis_banner_notice_and_connection_state_events()
     {
         const string zkCli = "Connecting to 127.0.0.1:2191\n\nWATCHER::\n\nWatchedEvent state:SyncConnected type:None path:null\n" +
-                             "Welcome to ZooKeeper!\nJLine support is disabled\n[zookeeper]\n";
+                             "Welcome to ZooKeeper!\nJLine support is disabled\n[zookeeper]\n\nWATCHER::\n\nWatchedEvent state:Closed type:None path:null\n";
         Assert.Equal("Connecting to <server>\nWelcome to ZooKeeper!\n[zookeeper]\n", TranscriptNormalizer.Normalize(zkCli));
+    }
+
+    [Fact]
+    public void Keeps_node_events_in_their_place()
+    {
+        const string zkCli = "x\n\nWATCHER::\n\nWatchedEvent state:SyncConnected type:NodeDataChanged path:/a\n" +
+                             "\nWATCHER::\n\nWatchedEvent state:SyncConnected type:NodeChildrenChanged path:/\n[a]\n";
+        Assert.Equal(zkCli, TranscriptNormalizer.Normalize(zkCli));
+    }
+
+    [Fact]
+    public void Sorts_each_run_of_removal_events_and_nothing_else()
+    {
+        static string Event(string type, string path) => $"\nWATCHER::\n\nWatchedEvent state:SyncConnected type:{type} path:{path}\n";
+        var zkCli = Event("NodeDeleted", "/b") + Event("NodeCreated", "/a") +
+                    Event("PersistentWatchRemoved", "/a") + Event("DataWatchRemoved", "/a") + "z\n" +
+                    Event("DataWatchRemoved", "/a") + Event("ChildWatchRemoved", "/a");
+        var expected = Event("NodeDeleted", "/b") + Event("NodeCreated", "/a") +
+                       Event("DataWatchRemoved", "/a") + Event("PersistentWatchRemoved", "/a") + "z\n" +
+                       Event("ChildWatchRemoved", "/a") + Event("DataWatchRemoved", "/a");
+        Assert.Equal(expected, TranscriptNormalizer.Normalize(zkCli));
     }
 
     [Fact]

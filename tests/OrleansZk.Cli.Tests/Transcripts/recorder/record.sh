@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Records what ZooKeeper 3.8's zkCli prints for each shell script in ../*.zk (see README.md beside this file).
 # Usage: record.sh [NAME.zk ...]   (default: every ../*.zk)
-# For each script writes NAME.out (stdout), NAME.err (stderr) and NAME.rc (exit code), each run
-# against a fresh standalone ZooKeeper on 127.0.0.1:$ZK_PORT (default 2191) with an empty data directory.
+# For each script writes NAME.out (stdout), NAME.err (stderr) and NAME.rc (exit code) into $OUT_DIR
+# (default: beside the script), each run against a fresh standalone ZooKeeper on 127.0.0.1:$ZK_PORT
+# (default 2191) with an empty data directory.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 port="${ZK_PORT:-2191}"
+out="${OUT_DIR:-$root}"
 
 if [ ! -f /usr/share/java/zookeeper.jar ]; then
   export DEBIAN_FRONTEND=noninteractive
@@ -74,10 +76,10 @@ for script in "${scripts[@]}"; do
   start_server
   rc=0
   java -cp "$cp" org.apache.zookeeper.ZooKeeperMain -server "127.0.0.1:$port" -waitforconnection "${args[@]}" \
-    <"$root/$name.zk" >"$root/$name.out" 2>"$work/stderr" || rc=$?
+    <"$root/$name.zk" >"$out/$name.out" 2>"$work/stderr" || rc=$?
   # SLF4J's "no binding" notice comes from the logging set-up of Debian's package, not from zkCli.
-  grep -v '^SLF4J: ' "$work/stderr" >"$root/$name.err" || true
-  echo "$rc" >"$root/$name.rc"
+  grep -v '^SLF4J: ' "$work/stderr" >"$out/$name.err" || true
+  echo "$rc" >"$out/$name.rc"
   stop_server
   # The next server must not find this one still holding the port.
   while port_open; do sleep 0.1; done
