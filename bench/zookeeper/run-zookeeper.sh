@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Starts a throwaway ZooKeeper 3.8 standalone on 127.0.0.1, compiles and runs ZkBench against it,
-# then stops the server and removes its files. Arguments go to ZkBench after the defaults
-# "-server 127.0.0.1:PORT -runs 3", so e.g. "-runs 5 -n 20000" overrides them.
-# Environment: PORT (first port tried, default 2181), TMPDIR (parent of the temp dir, default /tmp).
+# Starts a throwaway ZooKeeper 3.8 standalone on 127.0.0.1, compiles and runs a benchmark against
+# it (ZkBench, or the class named by BENCH), then stops the server and removes its files. Arguments
+# go to the benchmark after the defaults "-server 127.0.0.1:PORT -runs 3" (WatchBench also gets
+# "-tick-ms TICK_MS"), so e.g. "-runs 5 -n 20000" overrides them.
+# Environment: PORT (first port tried, default 2181), TMPDIR (parent of the temp dir, default /tmp),
+#              BENCH (the main class: ZkBench, the default, or WatchBench),
+#              TICK_MS (the server's tickTime, default 2000, ZooKeeper's).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -29,6 +32,15 @@ four_letter() {
     timeout 5 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && printf "%s" "$2" >&3 && cat <&3' _ "$port" "$1" 2>/dev/null || true
 }
 
+bench=${BENCH:-ZkBench}
+tick_ms=${TICK_MS:-2000}
+bench_args=()
+case $bench in
+    ZkBench) ;;
+    WatchBench) bench_args=(-tick-ms "$tick_ms") ;;
+    *) echo "BENCH must be ZkBench or WatchBench, not '$bench'" >&2; exit 2 ;;
+esac
+
 port=${PORT:-2181}
 while port_in_use "$port"; do
     port=$((port + 1))
@@ -50,7 +62,7 @@ trap 'exit 143' TERM
 
 mkdir -p "$tmp/data" "$tmp/classes"
 cat >"$tmp/zoo.cfg" <<EOF
-tickTime=2000
+tickTime=$tick_ms
 dataDir=$tmp/data
 clientPort=$port
 clientPortAddress=127.0.0.1
@@ -65,7 +77,7 @@ echo "java: $(java -version 2>&1 | head -n 1)"
 echo "disk: 1000 O_DSYNC 512-byte writes: $(dd if=/dev/zero of="$tmp/probe" bs=512 count=1000 oflag=dsync 2>&1 | tail -n 1)"
 rm -f "$tmp/probe"
 
-javac -Xlint:all,-path -Werror -d "$tmp/classes" -cp "$classpath" "$here/ZkBench.java"
+javac -Xlint:all,-path -Werror -d "$tmp/classes" -cp "$classpath" "$here"/*.java
 
 java -Xms512m -Xmx512m -cp "$classpath" \
     -Dorg.slf4j.simpleLogger.logFile="$tmp/server.log" \
@@ -86,12 +98,12 @@ if [[ $status != *"Mode: standalone"* ]]; then
     echo "ZooKeeper did not come up on 127.0.0.1:$port within 30 s" >&2
     exit 1
 fi
-echo "server: $(grep -m 1 'Zookeeper version' <<<"$status") on 127.0.0.1:$port (standalone, forceSync=yes)"
+echo "server: $(grep -m 1 'Zookeeper version' <<<"$status") on 127.0.0.1:$port (standalone, forceSync=yes, tickTime=$tick_ms)"
 
 java -Xms512m -Xmx512m -cp "$tmp/classes:$classpath" \
     -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
     -Dorg.slf4j.simpleLogger.log.org.apache.zookeeper.ClientCnxn=error \
-    ZkBench -server "127.0.0.1:$port" -runs 3 "$@" &
+    "$bench" -server "127.0.0.1:$port" -runs 3 "${bench_args[@]}" "$@" &
 bench_pid=$!
 # Waiting in the background lets a signal to this script stop the benchmark and the server at once.
 wait "$bench_pid"
