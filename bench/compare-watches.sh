@@ -36,6 +36,7 @@ trap 'exit 143' TERM
 run_logged() {
     local log=$1
     shift
+    : >"$log" # tail must find it, even before the command's first line
     "$@" >"$log" 2>&1 &
     bench_pid=$!
     tail --pid="$bench_pid" -n +1 -f "$log" &

@@ -127,11 +127,14 @@ internal sealed partial class WatchBench(WatchBenchOptions options)
         };
         if (persistent) await watcherSession.AddWatchAsync(node, watcher, AddWatchMode.Persistent);
         var samples = new double[count];
+        var replies = new double[count];
         for (var i = 0; i < count; i++)
         {
             if (!persistent) await watcherSession.GetDataAsync(node, watcher);
             var start = Stopwatch.GetTimestamp();
             var set = writer.SetDataAsync(node, _data);
+            var replied = set.ContinueWith(static _ => Stopwatch.GetTimestamp(), CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             (long At, long Zxid) ev;
             try
             {
@@ -145,7 +148,11 @@ internal sealed partial class WatchBench(WatchBenchOptions options)
             var zxid = (await set.WaitAsync(EventTimeout)).Mzxid;
             if (ev.Zxid != zxid)
                 throw new InvalidOperationException($"iteration {i}: the event carries zxid 0x{ev.Zxid:x}, the setData made 0x{zxid:x}");
+            replies[i] = Ms(await replied - start);
         }
+        var reply = Stats.Of(replies);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"INFO latency kind={(persistent ? "persistent" : "oneshot")} n={count} setdata_reply_p50_ms={reply.P50:F3} setdata_reply_p99_ms={reply.P99:F3}"));
         if (Volatile.Read(ref unexpected) > 0 || events.Reader.Count > 0)
             throw new InvalidOperationException($"{unexpected} unexpected events, {events.Reader.Count} extra NodeDataChanged");
         return samples;
