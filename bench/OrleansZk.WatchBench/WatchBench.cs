@@ -177,7 +177,9 @@ internal sealed partial class WatchBench(WatchBenchOptions options)
             var samples = new double[options.Reps];
             for (var rep = 0; rep <= options.Reps; rep++)
             {
+                var armStart = Stopwatch.GetTimestamp();
                 if (!persistent || rep == 0) await watchers.ArmAsync(node, persistent);
+                var armMs = Ms(Stopwatch.GetTimestamp() - armStart);
                 var round = watchers.Reset();
                 var t0 = Stopwatch.GetTimestamp();
                 var set = writer.SetDataAsync(node, _data);
@@ -185,7 +187,7 @@ internal sealed partial class WatchBench(WatchBenchOptions options)
                 Array.Sort(times);
                 var last = Ms(times[^1] - t0);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"INFO fanout kind={kind} sessions={count} rep={rep}{(rep == 0 ? "(warm-up)" : "")} first_ms={Ms(times[0] - t0):F3} median_ms={Ms(times[(int)Math.Ceiling(0.5 * times.Length) - 1] - t0):F3} last_ms={last:F3}"));
+                    $"INFO fanout kind={kind} sessions={count} rep={rep}{(rep == 0 ? "(warm-up)" : "")} armed_in_ms={armMs:F1} first_ms={Ms(times[0] - t0):F3} median_ms={Ms(times[(int)Math.Ceiling(0.5 * times.Length) - 1] - t0):F3} last_ms={last:F3}"));
                 if (rep > 0) samples[rep - 1] = last;
             }
             results.Add(new Result("fanout", kind, count, samples));

@@ -35,8 +35,8 @@ final class RawWatchers implements Watchers {
     private static final int XID_NOTIFICATION = -1;
     private static final int XID_PING = -2;
     private static final int EVENT_NODE_DATA_CHANGED = 3;
-    /** TCP connects plus ConnectRequests in flight: more would overflow the server's accept backlog (50) and cost SYN retries of 1 s and more. */
-    private static final int MAX_HANDSHAKES = 64;
+    /** TCP connects plus ConnectRequests in flight: more could overflow the server's accept backlog (50) and cost SYN retries of 1 s and more. */
+    private static final int MAX_HANDSHAKES = 32;
     private static final long CONNECT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(120);
     private static final long ARM_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
 
