@@ -21,12 +21,9 @@ public static class ZkDefaults
     /// <summary>The grain storage memory streams keep their subscriptions in (Orleans' fixed name).</summary>
     public const string PubSubStore = "PubSubStore";
 
-    /// <summary>How often the memory stream pulling agents look for events (short: a watch event waits for it).</summary>
-    public static readonly TimeSpan StreamPullPeriod = TimeSpan.FromMilliseconds(10);
-
     /// <summary>
     /// How many memory stream queues carry watch events. Each is polled (a grain call) every
-    /// <see cref="StreamPullPeriod"/> whether or not anything is watched, so one: four cost a
+    /// WatchPollMs (a silo setting) whether or not anything is watched, so one: four cost a
     /// measurable share of a small silo's CPU on idle polling (docs/watches.md).
     /// </summary>
     public const int StreamQueues = 1;

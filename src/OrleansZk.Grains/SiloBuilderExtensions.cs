@@ -30,12 +30,13 @@ public static class SiloBuilderExtensions
         });
         builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
         builder.Services.AddPlacementDirector<ReplicaPlacement, ReplicaPlacementDirector>();
-        // Watch events: one memory stream per session (docs/watches.md), polled every 10 ms; its
-        // subscriptions live in memory grain storage (they are soft state, as the registrations are).
+        // Watch events: one memory stream per session (docs/watches.md), polled every WatchPollMs;
+        // its subscriptions live in memory grain storage (soft state, as the registrations are).
+        var poll = TimeSpan.FromMilliseconds(options.WatchPollMs);
         builder.AddMemoryStreams(ZkDefaults.StreamProvider, streams =>
         {
             streams.ConfigurePartitioning(ZkDefaults.StreamQueues);
-            streams.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = ZkDefaults.StreamPullPeriod));
+            streams.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = poll));
         });
         builder.AddMemoryGrainStorage(ZkDefaults.PubSubStore);
         builder.Services.Configure<ClusterMembershipOptions>(m =>
