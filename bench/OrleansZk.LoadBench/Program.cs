@@ -70,27 +70,7 @@ if (server == null)
 // Ctrl+C or SIGTERM (compare.sh's clean-up) must not leave the silo behind.
 using var sigInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => silo?.Stop());
 using var sigTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => silo?.Stop());
-try
-{
-    await new LoadBench(server, n, mixOps, seed, latencyDir, silo == null ? null : silo.CpuTime).RunAsync(runs);
-    return 0;
-}
-catch (Exception e)
-{
-    Console.Error.WriteLine($"LoadBench failed: {e}");
-    return 1;
-}
-finally
-{
-    if (silo != null)
-    {
-        var lines = silo.LogLines;
-        if (lines > 0)
-            Console.Error.WriteLine($"the silo wrote {lines} lines to stderr (its log: warnings and errors by default); the last ones:{Environment.NewLine}{silo.LogTail(20)}");
-        await silo.DisposeAsync();
-        if (keep) Console.WriteLine($"kept {silo.Root}");
-    }
-}
+return await SiloProcess.RunAsync("LoadBench", silo, keep, () => new LoadBench(server, n, mixOps, seed, latencyDir, silo == null ? null : silo.CpuTime).RunAsync(runs));
 
 static int Usage(string problem)
 {

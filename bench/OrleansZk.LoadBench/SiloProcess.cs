@@ -182,6 +182,36 @@ internal sealed partial class SiloProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A benchmark's main body around its optional throwaway silo: 0 when <paramref name="body"/>
+    /// succeeds, 1 (with the exception on stderr) when it fails; then the silo's stderr tail, if it
+    /// wrote any, and the silo stopped (its directory kept and named with <paramref name="keep"/>).
+    /// </summary>
+    public static async Task<int> RunAsync(string benchmark, SiloProcess? silo, bool keep, Func<Task> body)
+    {
+        try
+        {
+            await body();
+            return 0;
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"{benchmark} failed: {e}");
+            return 1;
+        }
+        finally
+        {
+            if (silo != null)
+            {
+                var lines = silo.LogLines;
+                if (lines > 0)
+                    Console.Error.WriteLine($"the silo wrote {lines} lines to stderr (its log: warnings and errors by default); the last ones:{Environment.NewLine}{silo.LogTail(20)}");
+                await silo.DisposeAsync();
+                if (keep) Console.WriteLine($"kept {silo.Root}");
+            }
+        }
+    }
+
     /// <summary>Asks the silo to stop now, synchronously (for signal handlers); <see cref="DisposeAsync"/> still waits and cleans up.</summary>
     public void Stop()
     {

@@ -93,28 +93,11 @@ if (server == null)
 // Ctrl+C or SIGTERM (compare-watches.sh's clean-up) must not leave the silo behind.
 using var sigInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => silo?.Stop());
 using var sigTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => silo?.Stop());
-try
+return await SiloProcess.RunAsync("WatchBench", silo, keep, async () =>
 {
     var options = new WatchBenchOptions(server, workloads, iterations, warmup, fanout, reps, expirySessions, timeoutMs, tickMs, seed);
     await new WatchBench(options).RunAsync(runs);
-    return 0;
-}
-catch (Exception e)
-{
-    Console.Error.WriteLine($"WatchBench failed: {e}");
-    return 1;
-}
-finally
-{
-    if (silo != null)
-    {
-        var lines = silo.LogLines;
-        if (lines > 0)
-            Console.Error.WriteLine($"the silo wrote {lines} lines to stderr (its log: warnings and errors by default); the last ones:{Environment.NewLine}{silo.LogTail(20)}");
-        await silo.DisposeAsync();
-        if (keep) Console.WriteLine($"kept {silo.Root}");
-    }
-}
+});
 
 static int Int(string value) => int.Parse(value, CultureInfo.InvariantCulture);
 
