@@ -52,7 +52,7 @@ Console.WriteLine($".NET: {RuntimeInformation.FrameworkDescription}, {Environmen
 SiloProcess? silo = null;
 if (server == null)
 {
-    siloDll ??= DefaultSiloDll();
+    siloDll ??= SiloProcess.DefaultDll();
     try
     {
         silo = await SiloProcess.StartAsync(siloDll, keep, siloArgs);
@@ -78,15 +78,4 @@ static int Usage(string problem)
     Console.Error.WriteLine("usage: OrleansZk.LoadBench [-server host:port | [-silo PATH.dll] [-silo-arg --OrleansZk:Key=value]... [-keep]]");
     Console.Error.WriteLine("                           [-runs N] [-n N] [-mix-ops N] [-seed S] [-latency-dir DIR]   (--name works too)");
     return 2;
-}
-
-// silo/OrleansZk.Silo's Release build in the repository this benchmark was built from.
-static string DefaultSiloDll()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-    {
-        if (File.Exists(Path.Combine(dir.FullName, "OrleansZk.sln")))
-            return Path.Combine(dir.FullName, "silo", "OrleansZk.Silo", "bin", "Release", "net10.0", "OrleansZk.Silo.dll");
-    }
-    throw new FileNotFoundException("no OrleansZk.sln above the benchmark: pass -silo PATH/OrleansZk.Silo.dll");
 }

@@ -182,6 +182,17 @@ internal sealed partial class SiloProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>silo/OrleansZk.Silo's Release build in the repository the benchmark was built from.</summary>
+    public static string DefaultDll()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "OrleansZk.sln")))
+                return Path.Combine(dir.FullName, "silo", "OrleansZk.Silo", "bin", "Release", "net10.0", "OrleansZk.Silo.dll");
+        }
+        throw new FileNotFoundException("no OrleansZk.sln above the benchmark: pass -silo PATH/OrleansZk.Silo.dll");
+    }
+
     /// <summary>
     /// A benchmark's main body around its optional throwaway silo: 0 when <paramref name="body"/>
     /// succeeds, 1 (with the exception on stderr) when it fails; then the silo's stderr tail, if it

@@ -74,7 +74,7 @@ Console.WriteLine($".NET: {RuntimeInformation.FrameworkDescription}, {Environmen
 SiloProcess? silo = null;
 if (server == null)
 {
-    siloDll ??= DefaultSiloDll();
+    siloDll ??= SiloProcess.DefaultDll();
     try
     {
         // The tick first, so that a -silo-arg can still override it.
@@ -108,15 +108,4 @@ static int Usage(string problem)
     Console.Error.WriteLine("                            [-runs N] [-workloads latency,fanout,expiry] [-iterations N] [-warmup N] [-fanout N,N] [-reps N]");
     Console.Error.WriteLine("                            [-expiry-sessions N] [-timeout-ms T] [-tick-ms T] [-seed S]   (--name works too)");
     return 2;
-}
-
-// silo/OrleansZk.Silo's Release build in the repository this benchmark was built from.
-static string DefaultSiloDll()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-    {
-        if (File.Exists(Path.Combine(dir.FullName, "OrleansZk.sln")))
-            return Path.Combine(dir.FullName, "silo", "OrleansZk.Silo", "bin", "Release", "net10.0", "OrleansZk.Silo.dll");
-    }
-    throw new FileNotFoundException("no OrleansZk.sln above the benchmark: pass -silo PATH/OrleansZk.Silo.dll");
 }
