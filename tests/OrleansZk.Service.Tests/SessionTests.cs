@@ -80,6 +80,22 @@ public sealed class SessionTests(ClusterFixture fixture) : ClusterTest(fixture)
     }
 
     [Fact]
+    public async Task Ephemerals_created_in_the_same_batches_as_the_close_go_with_it()
+    {
+        // Pipelined: the creates and the closeSession are prepared together, so the close must
+        // take the ephemerals that are prepared but not yet applied.
+        var owner = NewClient();
+        await owner.ConnectAsync();
+        var creates = Enumerable.Range(0, 200).Select(i => owner.CreateAsync(P($"e{i}"), null, mode: CreateMode.Ephemeral)).ToList();
+        var close = owner.CloseAsync();
+        await Task.WhenAll(creates);
+        await close;
+
+        await Zk.SyncAsync(Root);
+        Assert.Empty(await Zk.GetChildrenAsync(Root));
+    }
+
+    [Fact]
     public async Task Close_is_idempotent_and_later_calls_fail_with_connection_loss()
     {
         var zk = NewClient();
