@@ -57,10 +57,8 @@ public sealed partial class ZkPartitionGrain
         {
             _watches.RemoveSession(session);
             _firedZxid.Remove(session);
-            // Its reads are refused from now on (the most recent ended sessions are remembered).
-            if (!_ended.Add(session)) continue;
-            _endedOrder.Enqueue(session);
-            if (_endedOrder.Count > EndedSessionsKept) _ended.Remove(_endedOrder.Dequeue());
+            // Its reads are refused from now on.
+            _ended.Add(session);
         }
         return Task.CompletedTask;
     }

@@ -32,11 +32,8 @@ public sealed partial class ZkPartitionGrain : Grain, IZkPartitionGrain
     /// <summary>Per session with watches here: the last zxid at which this partition fired one of them (read replies carry it).</summary>
     private readonly Dictionary<long, long> _firedZxid = [];
 
-    /// <summary>How many ended sessions a partition remembers, to refuse their reads with SessionExpired.</summary>
-    private const int EndedSessionsKept = 65_536;
-
-    private readonly HashSet<long> _ended = [];
-    private readonly Queue<long> _endedOrder = new();
+    /// <summary>The most recent ended sessions (65,536): their reads are refused with SessionExpired.</summary>
+    private readonly RecentSet<long> _ended = new(65_536);
 
     /// <summary>Watches fired by held deliveries that another call applied, keyed by the delivery's last zxid, until the held call returns them.</summary>
     private readonly Dictionary<long, List<FiredWatch>> _firedWhileHeld = [];

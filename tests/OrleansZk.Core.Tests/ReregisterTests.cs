@@ -117,3 +117,20 @@ public sealed class ReregisterTests
         Assert.Equal([WatchEventType.HistoryTrimmed], Run(Set(persistent: ["/a"]), 10, gone, history).Fired.Select(f => f.Type));
     }
 }
+
+/// <summary><see cref="RecentSet{T}"/>: the bounded memory behind replay de-duplication and ended sessions.</summary>
+public sealed class RecentSetTests
+{
+    [Fact]
+    public void It_remembers_the_most_recent_items_only()
+    {
+        var set = new RecentSet<int>(2);
+        Assert.True(set.Add(1));
+        Assert.False(set.Add(1));
+        Assert.True(set.Add(2));
+        Assert.True(set.Add(3)); // 1 is forgotten
+        Assert.False(set.Contains(1));
+        Assert.True(set.Contains(2) && set.Contains(3));
+        Assert.True(set.Add(1));
+    }
+}

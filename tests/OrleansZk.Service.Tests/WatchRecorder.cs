@@ -21,5 +21,9 @@ public sealed class WatchRecorder
         _log.WaitUntilAsync(events => events.Count >= count, within, () => $"{count} events; got: {string.Join(", ", Seen)}");
 
     public Task WaitForAsync(string seen, TimeSpan within) =>
-        _log.WaitUntilAsync(events => events.Any(e => $"{e.Type} {e.Path}" == seen), within, () => $"\"{seen}\"; got: {string.Join(", ", Seen)}");
+        WaitForAsync(e => $"{e.Type} {e.Path}" == seen, within, $"\"{seen}\"");
+
+    /// <summary>Waits for an event that <paramref name="match"/> accepts (<paramref name="what"/> names it in the failure).</summary>
+    public Task WaitForAsync(Func<WatchedEvent, bool> match, TimeSpan within, string what) =>
+        _log.WaitUntilAsync(events => events.Any(match), within, () => $"{what}; got: {string.Join(", ", Seen)}");
 }

@@ -349,7 +349,7 @@ public sealed class WatchTests(ClusterFixture fixture) : ClusterTest(fixture)
         await once.WaitForCountAsync(1, Deadline);
         await always.WaitForCountAsync(1, Deadline);
         var again = (await Zk.SetDataAsync(x, Bytes("2"))).Mzxid;
-        await Eventually(() => Task.FromResult(always.Events.Any(e => e.Zxid == again)), Deadline, "a live event after the re-registration");
+        await always.WaitForAsync(e => e.Zxid == again, Deadline, "a live event after the re-registration");
         await watcher.SyncAsync("/");
 
         Assert.True(watcher.Reregistrations >= 1);
@@ -369,7 +369,7 @@ public sealed class WatchTests(ClusterFixture fixture) : ClusterTest(fixture)
         await Eventually(() => Task.FromResult(watcher.DropEventMessagesForTest == 0), Deadline, "the messages to be dropped");
         var last = (await Zk.SetDataAsync(x, Bytes("last"))).Mzxid;
 
-        await Eventually(() => Task.FromResult(rec.Events.Any(e => e.Zxid == last)), Deadline, "the change after the loss");
+        await rec.WaitForAsync(e => e.Zxid == last, Deadline, "the change after the loss");
         await watcher.SyncAsync("/");
         var events = rec.Events;
         Assert.Equal(WatchEventType.HistoryTrimmed, events[0].Type);
