@@ -137,7 +137,7 @@ internal sealed class FollowerRole : Role
 
     void OnPing(ZabMessage m)
     {
-        Peer.Send(new ZabMessage { Type = MessageType.PingAck, From = Peer.Id, To = leader, Epoch = sessionEpoch, Zxid = Peer.Log.LastZxid });
+        Peer.Send(new ZabMessage { Type = MessageType.PingAck, From = Peer.Id, To = leader, Epoch = sessionEpoch, Zxid = Peer.Log.LastZxid, Context = m.Context });
         if (!synced) return;
         Peer.CommitTo(m.Commit);
         // A proposal announced one ping ago that still has not arrived was lost: resync.

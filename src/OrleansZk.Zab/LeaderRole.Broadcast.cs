@@ -11,20 +11,24 @@ internal sealed partial class LeaderRole
 {
     long broadcastThrough;  // the last zxid already sent in PROPOSALs
     long commitSent;        // the last commit point sent in COMMIT
+    long checkWanted;       // the newest leadership-check token requested
+    long checkSent;         // the newest one sent in a PING
 
     public override bool HasPendingBroadcast =>
-        established && (Peer.Log.LastZxid > broadcastThrough || Peer.Committed > commitSent);
+        established && (Peer.Log.LastZxid > broadcastThrough || Peer.Committed > commitSent || checkWanted > checkSent);
 
-    public override ProposeResult Propose(byte[] payload)
+    public override ProposeResult Propose(byte[] payload) => Propose(_ => payload);
+
+    public override ProposeResult Propose(Func<long, byte[]> payloadFor)
     {
         if (!established) return new ProposeResult(ProposeStatus.NotLeader, 0, Peer.Id);
-        long zxid = Append(payload);
+        long zxid = Append(payloadFor);
         return zxid != 0 ? new ProposeResult(ProposeStatus.Proposed, zxid, Peer.Id) : new ProposeResult(ProposeStatus.NotLeader, 0, null);
     }
 
     /// <summary>Logs a new txn; returns its zxid, or 0 if the epoch's counter is exhausted, in
     /// which case the leader steps down so that a new epoch starts (as ZooKeeper does).</summary>
-    long Append(byte[] payload)
+    long Append(Func<long, byte[]> payloadFor)
     {
         if (Zxid.Epoch(Peer.Log.LastZxid) == epoch && Zxid.Counter(Peer.Log.LastZxid) == 0xFFFF_FFFFL)
         {
@@ -32,9 +36,29 @@ internal sealed partial class LeaderRole
             return 0;
         }
         long zxid = Zxid.Next(Peer.Log.LastZxid, epoch);
-        Peer.Append(new Txn(zxid, payload));
+        Peer.Append(new Txn(zxid, payloadFor(zxid)));
         if (Peer.IsQuorum(1)) Peer.CommitTo(zxid);
         return zxid;
+    }
+
+    public override void OnCheckRequested(long token)
+    {
+        checkWanted = token;
+        if (Peer.IsQuorum(1)) Peer.ReportConfirmed(token); // a cluster of one
+    }
+
+    /// <summary>A PINGACK: a cumulative ack, and the follower's echo of the newest check token it saw.</summary>
+    void OnPingAck(Learner l, ZabMessage m)
+    {
+        OnAck(l, m.Zxid);
+        if (!established || !l.Synced || m.Context <= l.Context) return;
+        l.Context = m.Context;
+        Span<long> echoed = stackalloc long[1 + learners.Count];
+        int n = 0;
+        echoed[n++] = checkWanted; // we vouch for ourselves
+        foreach (var x in learners.Values) if (x.Synced) echoed[n++] = x.Context;
+        long confirmed = QuorumMath.QuorumMatch(Peer.Quorum, Peer.ClusterSize, echoed[..n]);
+        if (confirmed > 0) Peer.ReportConfirmed(confirmed);
     }
 
     void SendSync(int to, Learner l)
@@ -93,6 +117,12 @@ internal sealed partial class LeaderRole
     public override void BeforeReady()
     {
         if (!established) return;
+        if (checkWanted > checkSent)
+        {
+            // A check goes out now rather than at the next heartbeat.
+            checkSent = checkWanted;
+            SendPings();
+        }
         long last = Peer.Log.LastZxid;
         if (last > broadcastThrough)
         {

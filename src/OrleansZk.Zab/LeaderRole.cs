@@ -14,6 +14,7 @@ internal sealed partial class LeaderRole : Role
         public long AcceptedEpoch;
         public bool EpochAcked, Fresh, Synced;
         public long CurrentEpoch, LastZxid, Acked;
+        public long Context;   // the newest leadership-check token it echoed
         public int SilentTicks;
     }
 
@@ -60,8 +61,9 @@ internal sealed partial class LeaderRole : Role
         {
             case MessageType.AckEpoch: OnAckEpoch(m.From, l, m); break;
             case MessageType.AckNewLeader: OnAckNewLeader(m.From, l, m.Zxid); break;
-            case MessageType.Ack or MessageType.PingAck: OnAck(l, m.Zxid); break;
-            case MessageType.Request: if (established) Append(m.Payload!); break;
+            case MessageType.Ack: OnAck(l, m.Zxid); break;
+            case MessageType.PingAck: OnPingAck(l, m); break;
+            case MessageType.Request: if (established) Append(_ => m.Payload!); break;
         }
     }
 
@@ -120,7 +122,7 @@ internal sealed partial class LeaderRole : Role
         foreach (var (id, l) in learners)
         {
             if (!l.Synced) continue;
-            Peer.Send(new ZabMessage { Type = MessageType.Ping, From = Peer.Id, To = id, Epoch = epoch, Zxid = Peer.Log.LastZxid, Commit = Peer.Committed });
+            Peer.Send(new ZabMessage { Type = MessageType.Ping, From = Peer.Id, To = id, Epoch = epoch, Zxid = Peer.Log.LastZxid, Commit = Peer.Committed, Context = checkSent });
         }
     }
 }

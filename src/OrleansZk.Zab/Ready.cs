@@ -11,6 +11,8 @@ namespace OrleansZk.Zab;
 /// <item>Apply <see cref="Committed"/> to the state machine, in order.</item>
 /// <item>Call <see cref="ZabPeer.Advance"/>.</item>
 /// </list>
+/// A host may take the next Ready before this one is done, as long as it executes them in this
+/// order one after another (<see cref="ZabDriver"/>).
 /// </summary>
 public sealed class Ready
 {
@@ -24,4 +26,7 @@ public sealed class Ready
     public IReadOnlyList<ZabMessage> Messages { get; init; } = [];
     /// <summary>Newly committed txns, in zxid order, to apply after persisting.</summary>
     public IReadOnlyList<Txn> Committed { get; init; } = [];
+    /// <summary>Leadership checks (<see cref="ZabPeer.RequestLeadershipCheck"/>) with tokens up to
+    /// this one are confirmed (0: no news). Act on it after the applies above.</summary>
+    public long LeadershipConfirmed { get; init; }
 }

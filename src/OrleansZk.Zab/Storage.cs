@@ -48,10 +48,10 @@ public interface IZabStorage
 /// </summary>
 public interface IZabStateMachine
 {
-    /// <summary>A snapshot of the state as applied so far. Called by the engine only between
-    /// <see cref="ZabPeer.Advance"/> and the next <see cref="ZabPeer.Ready"/>, when everything in
-    /// earlier <see cref="Ready.Committed"/> lists has been applied; its zxid must be at least the
-    /// zxid last passed to <see cref="ZabPeer.Compact"/>.</summary>
+    /// <summary>A snapshot of committed state, to SNAP a follower: any state the host has applied
+    /// (with pipelined Readies it may lag the commits handed out; it may also be the newest durable
+    /// snapshot rather than the live state). Its zxid must be at least the zxid last passed to
+    /// <see cref="ZabPeer.Compact"/>, so that the log holds everything after it.</summary>
     ZabSnapshot TakeSnapshot();
     /// <summary>Replaces the state with a snapshot received from the leader.</summary>
     void Install(ZabSnapshot snapshot);

@@ -74,6 +74,8 @@ public sealed record ZabMessage
     public IReadOnlyList<Txn> Txns { get; init; } = [];
     /// <summary>REQUEST: the forwarded payload.</summary>
     public byte[]? Payload { get; init; }
+    /// <summary>PING: the newest leadership-check token the leader wants confirmed; PINGACK: echoed back.</summary>
+    public long Context { get; init; }
 
     /// <inheritdoc/>
     public override string ToString() => MessageFormat.Describe(this);
@@ -97,8 +99,9 @@ public static class MessageFormat
             MessageType.AckNewLeader => $"{head} e={m.Epoch} last={z(m.Zxid)}",
             MessageType.UpToDate or MessageType.Commit => $"{head} e={m.Epoch} commit={z(m.Commit)}",
             MessageType.Proposal => $"{head} e={m.Epoch}{Txns(m.Txns)}",
-            MessageType.Ack or MessageType.PingAck => $"{head} e={m.Epoch} last={z(m.Zxid)}",
-            MessageType.Ping => $"{head} e={m.Epoch} last={z(m.Zxid)} commit={z(m.Commit)}",
+            MessageType.Ack => $"{head} e={m.Epoch} last={z(m.Zxid)}",
+            MessageType.PingAck => $"{head} e={m.Epoch} last={z(m.Zxid)}{Ctx(m)}",
+            MessageType.Ping => $"{head} e={m.Epoch} last={z(m.Zxid)} commit={z(m.Commit)}{Ctx(m)}",
             MessageType.Request => $"{head} {m.Payload?.Length ?? 0}B",
             _ => head,
         };
@@ -115,6 +118,8 @@ public static class MessageFormat
         MessageType.PingAck => "PINGACK",
         _ => t.ToString().ToUpperInvariant(),
     };
+
+    static string Ctx(ZabMessage m) => m.Context == 0 ? "" : $" check={m.Context}";
 
     static string SyncDetail(ZabMessage m) => m.Kind switch
     {

@@ -23,11 +23,13 @@ public sealed partial class ZabPeer
 
     internal void TruncateAfter(long zxid) => Log.TruncateAfter(zxid);
 
-    /// <summary>Installs a snapshot from the leader (or, if ours is already newer, only resets the
-    /// log to our own applied point, which the snapshot's history contains).</summary>
+    /// <summary>Installs a snapshot from the leader. If our committed point is already at or past
+    /// it, our state stays and the log keeps its committed prefix (which is the leader's history)
+    /// and drops the rest: resetting it would leave a log that starts after our newest durable
+    /// snapshot, which no restart could replay.</summary>
     internal void InstallSnapshot(ZabSnapshot snap)
     {
-        if (snap.Zxid <= Committed) { Log.Reset(Committed); return; }
+        if (snap.Zxid <= Committed) { Log.TruncateAfter(Committed); return; }
         pendingSnapshot = snap;
         Log.Reset(snap.Zxid);
         Committed = appliedZxid = snap.Zxid;
@@ -50,6 +52,12 @@ public sealed partial class ZabPeer
     internal void BecomeLeading(long round) { ElectionRound = round; role = new LeaderRole(this); }
 
     internal bool IsQuorum(int count) => Quorum.IsQuorum(count, ClusterSize);
+
+    /// <summary>Reports that leadership checks through <paramref name="token"/> are confirmed (in the next Ready).</summary>
+    internal void ReportConfirmed(long token)
+    {
+        if (token > confirmedOut) confirmedOut = token;
+    }
 
     /// <summary>Answers a looking replica's notification with our settled vote (late joiners learn the outcome).</summary>
     internal void AnswerLooking(ZabMessage m, Vote settled, PeerState state)
@@ -75,6 +83,10 @@ internal abstract class Role(ZabPeer peer)
     public abstract void Tick();
     public abstract void Step(ZabMessage m);
     public abstract ProposeResult Propose(byte[] payload);
+    /// <summary>Proposes a payload built for the zxid it gets; only an established leader does.</summary>
+    public virtual ProposeResult Propose(Func<long, byte[]> payloadFor) => new(ProposeStatus.NotLeader, 0, LeaderId);
+    /// <summary>A leadership check was requested (only called on the established leader).</summary>
+    public virtual void OnCheckRequested(long token) { }
     /// <summary>Called when the peer builds a Ready: flush batched broadcasts.</summary>
     public virtual void BeforeReady() { }
 }

@@ -5,8 +5,14 @@ namespace OrleansZk.Zab;
 /// <see cref="Tick"/>, <see cref="Step"/> and <see cref="Propose"/>; take the resulting work with
 /// <see cref="Ready"/>; carry it out (persist, then send, then apply); call <see cref="Advance"/>.
 /// No I/O, clock, thread or unseeded randomness. Not thread-safe: never call it concurrently.
-/// <para>Between <see cref="Ready"/> and <see cref="Advance"/> no other member may be called:
-/// the engine relies on the host having persisted and applied the previous batch.</para>
+/// <para>Readies may be pipelined (etcd raft's asynchronous storage writes): the host may take the
+/// next <see cref="Ready"/> and go on calling <see cref="Step"/>, <see cref="Tick"/> and
+/// <see cref="Propose(byte[])"/> while earlier ones are still being persisted, provided it executes
+/// them strictly in order — each one's persistence after the previous one's, its messages, applies
+/// and <see cref="Advance"/> after its own persistence and after the previous Ready's applies.
+/// <see cref="ZabDriver"/> is that host loop. Everything a Ready exposes (messages, commits)
+/// then reflects only state made durable by it or by earlier Readies, so the engine may count its
+/// own in-memory log: by the time a consequence of it leaves, the log is durable.</para>
 /// <para>Behaviour lives in the role objects (<see cref="ElectionRole"/>, <see cref="LeaderRole"/>,
 /// <see cref="FollowerRole"/>) that the peer swaps as it changes state.</para>
 /// </summary>
@@ -14,8 +20,11 @@ public sealed partial class ZabPeer
 {
     readonly List<ZabMessage> outbox = [];
     Role role = null!;
-    bool hardDirty, readyOutstanding;
-    long appliedZxid;
+    bool hardDirty;
+    int outstanding;        // Readies handed out and not yet advanced
+    long appliedZxid;       // the last zxid handed out in a Ready's Committed list
+    long checkToken;        // the last leadership-check token handed out
+    long confirmedOut;      // a confirmed token for the next Ready (0: none)
     ZabSnapshot? pendingSnapshot;
 
     /// <summary>
@@ -62,12 +71,11 @@ public sealed partial class ZabPeer
         role.Established, Hard, Log.LastZxid, Committed, ElectionRound);
 
     /// <summary>Advances time by one tick (timeouts, heartbeats, vote re-broadcasts).</summary>
-    public void Tick() { Guard(); role.Tick(); }
+    public void Tick() => role.Tick();
 
     /// <summary>Handles one incoming message. Messages for another replica are ignored.</summary>
     public void Step(ZabMessage message)
     {
-        Guard();
         if (message.To != Id || message.From == Id) return;
         role.Step(message);
     }
@@ -77,19 +85,47 @@ public sealed partial class ZabPeer
     /// proposed; on a follower it is forwarded to the leader (<see cref="ProposeStatus.Forwarded"/>);
     /// otherwise it is refused with <see cref="ProposeStatus.NotLeader"/>.
     /// </summary>
-    public ProposeResult Propose(byte[] payload) { Guard(); return role.Propose(payload); }
+    public ProposeResult Propose(byte[] payload) => role.Propose(payload);
+
+    /// <summary>
+    /// On the established leader: takes the next zxid, asks <paramref name="payloadFor"/> for the
+    /// txn that carries it (so the caller never picks zxids itself) and proposes it. If
+    /// <paramref name="payloadFor"/> throws, nothing is proposed and the exception propagates.
+    /// Anywhere else: <see cref="ProposeStatus.NotLeader"/> (with the leader id if one is known),
+    /// and <paramref name="payloadFor"/> is not called.
+    /// </summary>
+    public ProposeResult Propose(Func<long, byte[]> payloadFor) => role.Propose(payloadFor);
+
+    /// <summary>
+    /// On the established leader: starts a check that this replica is still the leader (etcd raft's
+    /// ReadIndex): returns a token, and a later <see cref="Zab.Ready.LeadershipConfirmed"/> at or
+    /// above it says that a quorum acknowledged this leader's epoch after the call — so no newer
+    /// leader can have committed anything before that moment. Returns 0 anywhere else. Checks
+    /// requested together share one round of PINGs. A confirmation covers only the checks
+    /// requested during the current leadership: those of an earlier one (leadership lost) are
+    /// never confirmed, and the host drops them when the role changes.
+    /// </summary>
+    public long RequestLeadershipCheck()
+    {
+        if (role.State != PeerState.Leading || !role.Established) return 0;
+        role.OnCheckRequested(++checkToken);
+        return checkToken;
+    }
 
     /// <summary>True if <see cref="Ready"/> has work.</summary>
-    public bool HasReady => hardDirty || outbox.Count > 0 || pendingSnapshot is not null
+    public bool HasReady => hardDirty || outbox.Count > 0 || pendingSnapshot is not null || confirmedOut > 0
         || Committed > appliedZxid || role.HasPendingBroadcast || Log.HasPendingWrites;
+
+    /// <summary>Readies handed out and not yet acknowledged with <see cref="Advance"/>.</summary>
+    public int Outstanding => outstanding;
 
     /// <summary>
     /// Takes the accumulated work. The host must carry it out as <see cref="Zab.Ready"/>
-    /// describes and then call <see cref="Advance"/> before any other call.
+    /// describes and then call <see cref="Advance"/>; it may take further Readies meanwhile
+    /// (see the class remarks on pipelining).
     /// </summary>
     public Ready Ready()
     {
-        Guard();
         role.BeforeReady();
         var ready = new Ready
         {
@@ -98,27 +134,28 @@ public sealed partial class ZabPeer
             LogWrites = Log.TakeWrites(),
             Messages = outbox.ToArray(),
             Committed = Committed > appliedZxid ? Log.Slice(appliedZxid, Committed, int.MaxValue) : [],
+            LeadershipConfirmed = confirmedOut,
         };
         outbox.Clear();
         hardDirty = false;
         pendingSnapshot = null;
+        confirmedOut = 0;
         appliedZxid = Committed;
-        readyOutstanding = true;
+        outstanding++;
         return ready;
     }
 
-    /// <summary>Acknowledges that the last <see cref="Ready"/> was persisted, sent and applied.</summary>
-    public void Advance() => readyOutstanding = false;
+    /// <summary>Acknowledges that the oldest outstanding <see cref="Ready"/> was persisted, sent and applied.</summary>
+    public void Advance()
+    {
+        if (outstanding == 0) throw new InvalidOperationException("Advance() without an outstanding Ready()");
+        outstanding--;
+    }
 
     /// <summary>
-    /// Lets the engine forget log entries up to <paramref name="zxid"/> (at most the applied
-    /// zxid), after the host took a state-machine snapshot covering them. Followers behind the
+    /// Lets the engine forget log entries up to <paramref name="zxid"/> (at most the zxid handed out
+    /// as committed), after the host took a state-machine snapshot covering them. Followers behind the
     /// compacted point are then synced with SNAP.
     /// </summary>
-    public void Compact(long zxid) { Guard(); Log.Compact(Math.Min(zxid, appliedZxid)); }
-
-    void Guard()
-    {
-        if (readyOutstanding) throw new InvalidOperationException("Advance() must follow Ready() before any other call");
-    }
+    public void Compact(long zxid) => Log.Compact(Math.Min(zxid, appliedZxid));
 }

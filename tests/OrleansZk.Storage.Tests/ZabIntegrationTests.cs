@@ -9,46 +9,46 @@ public sealed class ZabIntegrationTests : IDisposable
     private readonly TempDir _tmp = new();
     public void Dispose() => _tmp.Dispose();
 
-    private sealed class Recorder : IZabStateMachine
+    private sealed class Recorder(Queue<ZabMessage> outbox) : IZabStateMachine, IZabHost
     {
         public List<Txn> Applied { get; } = [];
         public ZabSnapshot TakeSnapshot() => new(Applied.Count > 0 ? Applied[^1].Zxid : 0, []);
         public void Install(ZabSnapshot snapshot) => throw new InvalidOperationException("no SNAP expected");
         public void Apply(Txn txn) => Applied.Add(txn);
+        public void Send(IReadOnlyList<ZabMessage> messages) { foreach (var m in messages) outbox.Enqueue(m); }
+        public void Apply(IReadOnlyList<Txn> committed) => Applied.AddRange(committed);
+        public void Confirmed(long token) { }
     }
 
+    /// <summary>Three engines on file logs, each run by the production host loop (<see cref="ZabDriver"/>) synchronously.</summary>
     private sealed class Cluster : IDisposable
     {
+        private readonly Queue<ZabMessage> _queue = new();
+        private readonly ZabDriver[] _drivers;
         public TxnLog[] Logs { get; }
-        public Recorder[] Machines { get; } = Ids.Select(_ => new Recorder()).ToArray();
+        public Recorder[] Machines { get; }
         public ZabPeer[] Peers { get; }
 
         public Cluster(TempDir tmp, int seed)
         {
+            Machines = Ids.Select(_ => new Recorder(_queue)).ToArray();
             Logs = Ids.Select(i => TxnLog.Open(tmp.Sub($"r{i}"), T.Options(tmp.Sub($"r{i}"), segmentBytes: 8192))).ToArray();
             Peers = Ids.Select(i => new ZabPeer(new ZabConfig { Id = i, Peers = Ids, Seed = seed + i }, Logs[i - 1], Machines[i - 1])).ToArray();
+            _drivers = Ids.Select(i => new ZabDriver(Peers[i - 1], Machines[i - 1])).ToArray();
         }
 
         public void Drain()
         {
-            var queue = new Queue<ZabMessage>();
             var any = true;
             while (any)
             {
                 any = false;
-                foreach (var p in Peers)
+                foreach (var d in _drivers)
                 {
-                    while (p.HasReady)
-                    {
-                        var r = p.Ready();
-                        ReadyPersistence.Persist(Logs[p.Id - 1], r);
-                        foreach (var m in r.Messages) queue.Enqueue(m);
-                        foreach (var t in r.Committed) Machines[p.Id - 1].Apply(t);
-                        p.Advance();
-                        any = true;
-                    }
+                    any |= d.Peer.HasReady;
+                    d.RunSynchronously(Logs[d.Peer.Id - 1]);
                 }
-                while (queue.TryDequeue(out var m)) { Peers[m.To - 1].Step(m); any = true; }
+                while (_queue.TryDequeue(out var m)) { Peers[m.To - 1].Step(m); any = true; }
             }
         }
 

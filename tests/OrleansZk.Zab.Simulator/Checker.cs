@@ -14,7 +14,7 @@ public sealed class Checker
     readonly record struct Link(long Prev, ulong Payload, ulong Digest);
 
     readonly Dictionary<long, Link> chain = new() { [0] = new Link(-1, 0, 0) };
-    readonly Dictionary<long, int> leaders = [];
+    readonly Dictionary<long, (int Replica, long Tick)> leaders = [];
     readonly List<string> violations = [];
 
     public long Tip { get; private set; }
@@ -56,13 +56,29 @@ public sealed class Checker
     /// <summary>A replica is an established leader of <paramref name="epoch"/>.</summary>
     public bool OnEstablished(int replica, long epoch, long tick)
     {
-        if (leaders.TryGetValue(epoch, out int other))
+        if (leaders.TryGetValue(epoch, out var other))
         {
-            if (other != replica) Fail(tick, $"two established leaders in epoch {epoch}: {other} and {replica}");
+            if (other.Replica != replica) Fail(tick, $"two established leaders in epoch {epoch}: {other.Replica} and {replica}");
             return false;
         }
-        leaders[epoch] = replica;
+        leaders[epoch] = (replica, tick);
         return true;
+    }
+
+    /// <summary>Leadership checks confirmed by the leader of <paramref name="epoch"/>.</summary>
+    public int Confirmations { get; private set; }
+
+    /// <summary>
+    /// The leader of <paramref name="epoch"/> confirmed a leadership check requested at
+    /// <paramref name="requestTick"/>: no newer epoch may have had an established leader by then
+    /// (its writes could have been acknowledged, and a read served by the old leader would miss them).
+    /// </summary>
+    public void OnLeadershipConfirmed(int replica, long epoch, long requestTick, long tick)
+    {
+        Confirmations++;
+        foreach (var (e, l) in leaders)
+            if (e > epoch && l.Tick < requestTick)
+                Fail(tick, $"replica {replica} confirmed its leadership of epoch {epoch} for a check requested at tick {requestTick}, but replica {l.Replica} was established in epoch {e} at tick {l.Tick}");
     }
 
     public void Fail(long tick, string what) => violations.Add($"tick {tick}: {what}");

@@ -17,6 +17,10 @@ public sealed record SimOptions
     public double PartitionRate { get; init; } = 1.0 / 120;
     /// <summary>Probability that a Ready's writes are interrupted by a crash before fsync.</summary>
     public double CrashMidWriteRate { get; init; } = 0.002;
+    /// <summary>Per-tick probability that some replica believing it leads is asked to confirm its leadership.</summary>
+    public double ChecksPerTick { get; init; } = 0.2;
+    /// <summary>The most ticks a Ready's persistence takes; null draws 0, 1 or 2 per seed.</summary>
+    public int? PersistDelayTicks { get; init; }
     /// <summary>State-machine snapshot (and log compaction) every this many applied txns.</summary>
     public int SnapshotEvery { get; init; } = 30;
     /// <summary>Followers further behind than this are sent SNAP.</summary>
@@ -27,7 +31,7 @@ public sealed record SimOptions
 /// <summary>What one seed did.</summary>
 public sealed record SeedResult(
     int Seed, IReadOnlyList<string> Violations, int Crashes, int Partitions, int Elections, int Commits,
-    IReadOnlyList<int> LeaderLossTicks, long Ticks, long Messages, int TornCrashes, int Diffs, int Truncs, int Snaps, int LivenessTicks)
+    IReadOnlyList<int> LeaderLossTicks, long Ticks, long Messages, int TornCrashes, int Diffs, int Truncs, int Snaps, int LivenessTicks, int Confirmations = 0)
 {
     public bool Failed => Violations.Count > 0;
     /// <summary>Leader changes: established leaders after the first one.</summary>

@@ -7,6 +7,8 @@ public interface SimContext
 {
     long Now { get; }
     Checker Checker { get; }
+    /// <summary>The seed's one source of randomness.</summary>
+    Random Rng { get; }
     void Send(ZabMessage m);
     void Crash(SimReplica r);
     /// <summary>Called after every executed Ready: records newly established leaders.</summary>
@@ -41,9 +43,12 @@ public sealed partial class Simulation : SimContext
         net = new SimNetwork(rng, options.Replicas);
         var ids = Enumerable.Range(1, options.Replicas).ToArray();
         var components = Mutants.Components(options.Mutant, options.SnapThresholdEntries);
+        // Per seed, how many ticks a Ready's persistence may take: 0 is a synchronous host, more
+        // keeps several Readies in flight (pipelining) while the engine goes on.
+        PersistDelay = options.PersistDelayTicks ?? (options.Mutant == "ack-before-fsync" ? 2 + rng.Next(2) : rng.Next(3));
         replicas = ids.Select(id => new SimReplica(id,
             new ZabConfig { Id = id, Peers = ids, Seed = seed * 7 + id, SnapThresholdEntries = options.SnapThresholdEntries },
-            components, options.SnapshotEvery, sendBeforeSync: options.Mutant == "ack-before-fsync")).ToArray();
+            components, options.SnapshotEvery, PersistDelay, ackBeforeFsync: options.Mutant == "ack-before-fsync")).ToArray();
         incarnations = new int[options.Replicas];
         downUntil = new int[options.Replicas];
     }
@@ -51,11 +56,14 @@ public sealed partial class Simulation : SimContext
     public int Seed { get; }
     public long Now { get; private set; }
     public Checker Checker { get; } = new();
+    public Random Rng => rng;
+    /// <summary>The most ticks a Ready's persistence takes in this seed.</summary>
+    public int PersistDelay { get; }
 
     public SeedResult Run()
     {
         net.Faults = DrawFaults();
-        Log($"seed {Seed}: {options.Replicas} replicas, network {net.Faults}");
+        Log($"seed {Seed}: {options.Replicas} replicas, network {net.Faults}, persistence within {PersistDelay} ticks");
         foreach (var r in replicas) StartReplica(r);
         try
         {
@@ -67,7 +75,7 @@ public sealed partial class Simulation : SimContext
             Checker.Fail(Now, $"engine threw {e.GetType().Name}: {e.Message}");
         }
         return new SeedResult(Seed, Checker.Violations, crashes, partitions, elections, Checker.Commits,
-            lossSamples, Now, net.Sent, tornCrashes, syncKinds[0], syncKinds[1], syncKinds[2], livenessTicks);
+            lossSamples, Now, net.Sent, tornCrashes, syncKinds[0], syncKinds[1], syncKinds[2], livenessTicks, Checker.Confirmations);
     }
 
     NetworkFaults DrawFaults() => new(
@@ -83,7 +91,7 @@ public sealed partial class Simulation : SimContext
         {
             if (!r.Alive) continue;
             r.Peer!.Tick();
-            r.Process(this);
+            r.Process();
         }
         while (net.Next(Now) is { } m)
         {
@@ -92,7 +100,7 @@ public sealed partial class Simulation : SimContext
             if (trace is not null) Log($"  deliver {m}");
             r.Peer!.Step(m);
             bool midWrite = faults && rng.NextDouble() < options.CrashMidWriteRate;
-            if (!r.Process(this, midWrite)) tornCrashes++;
+            if (!r.Process(midWrite)) tornCrashes++;
         }
         if (faults) SubmitLoad();
     }
@@ -101,6 +109,18 @@ public sealed partial class Simulation : SimContext
     {
         double n = options.ProposalsPerTick;
         while (n > 0 && rng.NextDouble() < n) { n -= 1; Submit(PickTarget()); }
+        if (rng.NextDouble() < options.ChecksPerTick) RequestCheck();
+    }
+
+    /// <summary>Asks a replica that believes it leads (possibly a deposed one, cut off) to confirm its leadership.</summary>
+    void RequestCheck()
+    {
+        var r = replicas[rng.Next(replicas.Length)];
+        if (!r.Alive) return;
+        long token = r.Peer!.RequestLeadershipCheck();
+        if (token == 0) return;
+        r.Checks[token] = (Now, r.Peer.Status.SessionEpoch);
+        r.Process();
     }
 
     SimReplica? PickTarget()
@@ -116,7 +136,7 @@ public sealed partial class Simulation : SimContext
         if (r is null) return 0;
         var payload = BitConverter.GetBytes(((long)Seed << 32) | (uint)++opCounter);
         var result = r.Peer!.Propose(payload);
-        r.Process(this);
+        r.Process();
         return result.Status == ProposeStatus.Proposed ? result.Zxid : 0;
     }
 
@@ -148,9 +168,9 @@ public sealed partial class Simulation : SimContext
 
     void StartReplica(SimReplica r)
     {
-        r.Start(++incarnations[r.Id - 1]);
+        r.Start(++incarnations[r.Id - 1], this);
         Log($"tick {Now}: start {r.Id} (disk last {Zxid.Format(r.Disk.LastZxid)}, epochs {r.Disk.HardState})");
-        r.Process(this);
+        r.Process();
     }
 
     void RestartDue()

@@ -14,27 +14,20 @@ public static class ThroughputBench
     {
         var ids = new[] { 1, 2, 3 };
         var disks = ids.Select(_ => new NoFsyncStorage()).ToArray();
-        var sms = ids.Select(_ => new NullStateMachine()).ToArray();
-        var peers = ids.Select(i => new ZabPeer(new ZabConfig { Id = i, Peers = ids, Seed = i }, disks[i - 1], sms[i - 1])).ToArray();
         var queue = new Queue<ZabMessage>();
-        long committed = 0;
+        var hosts = ids.Select(_ => new CountingHost(queue)).ToArray();
+        var peers = ids.Select(i => new ZabPeer(new ZabConfig { Id = i, Peers = ids, Seed = i }, disks[i - 1], new NullStateMachine())).ToArray();
+        var drivers = ids.Select(i => new ZabDriver(peers[i - 1], hosts[i - 1])).ToArray();
         void Drain()
         {
             bool any = true;
             while (any)
             {
                 any = false;
-                foreach (var p in peers)
+                foreach (var d in drivers)
                 {
-                    while (p.HasReady)
-                    {
-                        var r = p.Ready();
-                        ReadyPersistence.Persist(disks[p.Id - 1], r);
-                        foreach (var m in r.Messages) queue.Enqueue(m);
-                        if (p.Id == 3) committed += r.Committed.Count; // a follower's applied count
-                        p.Advance();
-                        any = true;
-                    }
+                    any |= d.Peer.HasReady;
+                    d.RunSynchronously(disks[d.Peer.Id - 1]);
                 }
                 while (queue.TryDequeue(out var m)) { peers[m.To - 1].Step(m); any = true; }
             }
@@ -43,7 +36,7 @@ public static class ThroughputBench
         for (int i = 0; i < 100 && !peers.Any(p => p.Status.Established); i++) { foreach (var p in peers) p.Tick(); Drain(); }
         var leader = peers.First(p => p.Status.Established);
         var payload = new byte[64];
-        committed = 0;
+        hosts[2].Applied = 0; // a follower's applied count
         var sw = Stopwatch.StartNew();
         long rounds = 0;
         while (sw.Elapsed.TotalSeconds < seconds)
@@ -53,6 +46,7 @@ public static class ThroughputBench
             if (++rounds % 64 == 0) foreach (var p in peers) p.Compact(p.Status.CommittedZxid);
         }
         sw.Stop();
+        long committed = hosts[2].Applied;
         double rate = committed / sw.Elapsed.TotalSeconds;
         var follower = peers.First(p => p.Status.State == PeerState.Following).Status;
         output.WriteLine($"throughput: {committed} proposals committed in {sw.Elapsed.TotalSeconds:F2}s = {rate:F0} proposals/s "
@@ -72,6 +66,15 @@ public static class ThroughputBench
         public void TruncateAfter(long zxid) => LastZxid = Math.Min(LastZxid, zxid);
         public void ResetTo(long baseZxid) => BaseZxid = LastZxid = baseZxid;
         public void Sync() { }
+    }
+
+    sealed class CountingHost(Queue<ZabMessage> queue) : IZabHost
+    {
+        public long Applied;
+        public void Install(ZabSnapshot snapshot) { }
+        public void Send(IReadOnlyList<ZabMessage> messages) { foreach (var m in messages) queue.Enqueue(m); }
+        public void Apply(IReadOnlyList<Txn> committed) => Applied += committed.Count;
+        public void Confirmed(long token) { }
     }
 
     sealed class NullStateMachine : IZabStateMachine

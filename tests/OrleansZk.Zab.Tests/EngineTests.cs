@@ -5,43 +5,61 @@ namespace OrleansZk.Zab.Tests;
 /// <summary>Contracts of the engine's Tick/Step/Propose → Ready → Advance interface.</summary>
 public class EngineTests
 {
+    /// <summary>Replicas on simulated disks, each run by the production host loop (<see cref="ZabDriver"/>) synchronously.</summary>
     sealed class Cluster
     {
         public readonly ZabPeer[] Peers;
         public readonly SimDisk[] Disks;
+        public readonly ZabDriver[] Drivers;
+        public readonly Host[] Hosts;
         public readonly Queue<ZabMessage> Queue = new();
 
         public Cluster(int n = 3)
         {
             var ids = Enumerable.Range(1, n).ToArray();
             Disks = ids.Select(_ => new SimDisk()).ToArray();
-            Peers = ids.Select(i => new ZabPeer(new ZabConfig { Id = i, Peers = ids, Seed = i }, Disks[i - 1], new SimStateMachine())).ToArray();
+            Hosts = ids.Select(_ => new Host(Queue)).ToArray();
+            Peers = ids.Select(i => new ZabPeer(new ZabConfig { Id = i, Peers = ids, Seed = i }, Disks[i - 1], Hosts[i - 1].State)).ToArray();
+            Drivers = ids.Select(i => new ZabDriver(Peers[i - 1], Hosts[i - 1])).ToArray();
         }
 
-        public void Run(ZabPeer p)
-        {
-            while (p.HasReady)
-            {
-                var r = p.Ready();
-                ReadyPersistence.Persist(Disks[p.Id - 1], r);
-                foreach (var m in r.Messages) Queue.Enqueue(m);
-                p.Advance();
-            }
-        }
+        public void Run(ZabPeer p) => Drivers[p.Id - 1].RunSynchronously(Disks[p.Id - 1], Disks[p.Id - 1].SaveSnapshot);
 
-        public void Stabilize()
+        /// <summary>Delivers messages and ticks until a leader is established and everyone broadcasts (at most 50 rounds).</summary>
+        public void Stabilize(Func<ZabMessage, bool>? lose = null)
         {
             for (int round = 0; round < 50; round++)
             {
-                foreach (var p in Peers) Run(p);
-                while (Queue.TryDequeue(out var m)) { Peers[m.To - 1].Step(m); Run(Peers[m.To - 1]); }
+                Deliver(lose);
                 if (Peers.Any(p => p.Status.Established) && Peers.All(p => p.Status.Phase == ZabPhase.Broadcast)) return;
                 foreach (var p in Peers) p.Tick();
             }
         }
 
+        /// <summary>Runs everyone and delivers messages (dropping those <paramref name="lose"/> picks) until none is left.</summary>
+        public void Deliver(Func<ZabMessage, bool>? lose = null)
+        {
+            foreach (var p in Peers) Run(p);
+            while (Queue.TryDequeue(out var m))
+            {
+                if (lose?.Invoke(m) == true) continue;
+                Peers[m.To - 1].Step(m);
+                Run(Peers[m.To - 1]);
+            }
+        }
+
         public ZabPeer Leader => Peers.Single(p => p.Status.Established);
         public ZabPeer Follower => Peers.First(p => p.Status.State == PeerState.Following);
+    }
+
+    sealed class Host(Queue<ZabMessage> queue) : IZabHost
+    {
+        public SimStateMachine State { get; } = new();
+        public long Confirmed { get; private set; }
+        public void Install(ZabSnapshot snapshot) => State.Install(snapshot);
+        public void Send(IReadOnlyList<ZabMessage> messages) { foreach (var m in messages) queue.Enqueue(m); }
+        public void Apply(IReadOnlyList<Txn> committed) { foreach (var t in committed) State.Apply(t); }
+        void IZabHost.Confirmed(long token) => Confirmed = Math.Max(Confirmed, token);
     }
 
     [Fact]
@@ -136,14 +154,96 @@ public class EngineTests
     }
 
     [Fact]
-    public void Advance_must_follow_Ready()
+    public void Readies_may_be_pipelined_and_each_Advance_acknowledges_the_oldest()
     {
         var c = new Cluster();
         var p = c.Peers[0];
         p.Ready();
-        Assert.Throws<InvalidOperationException>(() => p.Tick());
+        p.Tick(); // allowed while the first Ready is still being persisted
+        p.Ready();
+        Assert.Equal(2, p.Outstanding);
         p.Advance();
-        p.Tick();
+        p.Advance();
+        Assert.Throws<InvalidOperationException>(() => p.Advance());
+    }
+
+    [Fact]
+    public void A_pipelined_leader_reports_a_commit_only_in_a_Ready_taken_after_the_append()
+    {
+        var c = new Cluster();
+        c.Stabilize();
+        var leader = c.Leader;
+        Assert.Equal(ProposeStatus.Proposed, leader.Propose(_ => [1]).Status);
+        var appendReady = leader.Ready(); // its fsync still "running"
+        var proposal = appendReady.Messages.First(m => m.Type == MessageType.Proposal);
+        Assert.Empty(appendReady.Committed);
+        // A follower acknowledges before the leader's own write is durable: the commit the leader
+        // then reports can only leave in a later Ready, i.e. after the append's Ready is persisted.
+        var follower = c.Peers[proposal.To - 1];
+        follower.Step(proposal);
+        var ack = follower.Ready().Messages.Single(m => m.Type == MessageType.Ack);
+        follower.Advance();
+        leader.Step(ack);
+        var commitReady = leader.Ready();
+        Assert.Equal(Zxid.Make(1, 1), Assert.Single(commitReady.Committed).Zxid);
+        leader.Advance();
+        leader.Advance();
+    }
+
+    [Fact]
+    public void The_payload_factory_gets_the_zxid_and_a_throwing_factory_proposes_nothing()
+    {
+        var c = new Cluster();
+        c.Stabilize();
+        var leader = c.Leader;
+        long seen = 0;
+        var r = leader.Propose(z => { seen = z; return [1]; });
+        Assert.Equal(Zxid.Make(1, 1), seen);
+        Assert.Equal(seen, r.Zxid);
+        Assert.Throws<FormatException>(() => leader.Propose(_ => throw new FormatException()));
+        Assert.Equal(Zxid.Make(1, 1), leader.Status.LastZxid);
+        Assert.Equal(Zxid.Make(1, 2), leader.Propose(_ => [2]).Zxid);
+        Assert.Equal(ProposeStatus.NotLeader, c.Follower.Propose(_ => throw new InvalidOperationException("never called")).Status);
+    }
+
+    [Fact]
+    public void A_leadership_check_is_confirmed_by_a_quorum_and_never_by_a_deposed_leader()
+    {
+        var c = new Cluster();
+        c.Stabilize();
+        var leader = c.Leader;
+        Assert.Equal(0, c.Follower.RequestLeadershipCheck());
+        long token = leader.RequestLeadershipCheck();
+        Assert.True(token > 0);
+        c.Deliver();
+        Assert.Equal(token, c.Hosts[leader.Id - 1].Confirmed);
+
+        // Cut the leader off: the followers elect a new leader; the old one's check never confirms.
+        long stale = leader.RequestLeadershipCheck();
+        bool Cut(ZabMessage m) => m.From == leader.Id || m.To == leader.Id;
+        for (int i = 0; i < 100 && !c.Peers.Any(p => p != leader && p.Status.Established); i++)
+        {
+            c.Deliver(Cut);
+            foreach (var p in c.Peers) if (p != leader) p.Tick();
+        }
+        Assert.Contains(c.Peers, p => p != leader && p.Status.Established);
+        // Heal: the old leader's pings (carrying the check) reach the others, who follow someone else.
+        for (int i = 0; i < 3; i++)
+        {
+            leader.Tick();
+            c.Deliver();
+        }
+        Assert.True(c.Hosts[leader.Id - 1].Confirmed < stale);
+    }
+
+    [Fact]
+    public void A_cluster_of_one_confirms_its_leadership_at_once()
+    {
+        var c = new Cluster(1);
+        c.Stabilize();
+        long token = c.Leader.RequestLeadershipCheck();
+        c.Run(c.Leader);
+        Assert.Equal(token, c.Hosts[0].Confirmed);
     }
 
     [Fact]

@@ -45,17 +45,16 @@ public sealed partial class InteractionEnv
         : f.StartsWith("type=") ? string.Equals(m.ToString().Split(' ')[1], f[5..], StringComparison.OrdinalIgnoreCase)
         : throw new ArgumentException($"bad filter {f}"));
 
-    /// <summary>Executes Readys like a host: snapshot, persist + fsync, queue messages, apply; prints writes and applies.</summary>
+    /// <summary>Executes Readys through the host loop: snapshot, persist + fsync, queue messages, apply; prints writes and applies.</summary>
     void Process(Node node)
     {
-        while (node.Peer is { HasReady: true } peer)
+        while (node.Driver?.Next() is { } job)
         {
-            var r = peer.Ready();
+            var r = job.Ready;
             var writes = new List<string>();
             if (r.Snapshot is { } snap)
             {
                 node.Disk.SaveSnapshot(snap);
-                node.State!.Install(snap);
                 writes.Add($"install snapshot {Zxid.Format(snap.Zxid)}");
             }
             foreach (var w in r.LogWrites)
@@ -71,10 +70,7 @@ public sealed partial class InteractionEnv
             if (r.HardState is { } hs) writes.Add($"epochs current={hs.CurrentEpoch} accepted={hs.AcceptedEpoch}");
             if (writes.Count > 0) Line($"  {node.Id} persist: {string.Join(", ", writes)}");
             ReadyPersistence.Persist(node.Disk, r);
-            pending.AddRange(r.Messages);
-            foreach (var t in r.Committed) node.State!.Apply(t);
-            if (r.Committed.Count > 0) Line($"  {node.Id} apply: {string.Join(' ', r.Committed.Select(t => Zxid.Format(t.Zxid)))}");
-            peer.Advance();
+            node.Driver.Persisted(job);
         }
     }
 

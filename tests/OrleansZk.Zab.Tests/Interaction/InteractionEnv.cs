@@ -10,13 +10,25 @@ namespace OrleansZk.Zab.Tests.Interaction;
 /// </summary>
 public sealed partial class InteractionEnv
 {
-    sealed class Node
+    /// <summary>A replica run by the production host loop (<see cref="ZabDriver"/>), synchronously, printing what it does.</summary>
+    sealed class Node(InteractionEnv env) : IZabHost
     {
         public required int Id;
         public SimDisk Disk = new();
         public SimStateMachine? State;
-        public ZabPeer? Peer;
+        public ZabDriver? Driver;
+        public ZabPeer? Peer => Driver?.Peer;
         public int Incarnation;
+
+        public void Install(ZabSnapshot snapshot) => State!.Install(snapshot);
+        public void Send(IReadOnlyList<ZabMessage> messages) => env.pending.AddRange(messages);
+        public void Confirmed(long token) => env.Line($"  {Id} leadership confirmed through check {token}");
+
+        public void Apply(IReadOnlyList<Txn> committed)
+        {
+            foreach (var t in committed) State!.Apply(t);
+            env.Line($"  {Id} apply: {string.Join(' ', committed.Select(t => Zxid.Format(t.Zxid)))}");
+        }
     }
 
     readonly List<Node> nodes = [];
@@ -58,7 +70,7 @@ public sealed partial class InteractionEnv
     {
         int n = int.Parse(args[0]);
         foreach (var a in args.Skip(1)) if (a.StartsWith("snap-threshold=")) snapThreshold = int.Parse(a["snap-threshold=".Length..]);
-        for (int i = 1; i <= n; i++) nodes.Add(new Node { Id = i });
+        for (int i = 1; i <= n; i++) nodes.Add(new Node(this) { Id = i });
         foreach (var node in nodes) Start(node);
     }
 
@@ -67,14 +79,14 @@ public sealed partial class InteractionEnv
         node.State = SimStateMachine.From(node.Disk.Snapshot);
         var ids = nodes.Select(x => x.Id).ToArray();
         var config = new ZabConfig { Id = node.Id, Peers = ids, Seed = node.Id * 100 + ++node.Incarnation, SnapThresholdEntries = snapThreshold };
-        node.Peer = new ZabPeer(config, node.Disk, node.State, node.State.Zxid);
+        node.Driver = new ZabDriver(new ZabPeer(config, node.Disk, node.State, node.State.Zxid), node);
         Process(node);
     }
 
     void Crash(int id)
     {
         var node = nodes[id - 1];
-        node.Peer = null;
+        node.Driver = null;
         node.State = null;
         node.Disk.Crash(new Random(0));
         pending.RemoveAll(m => m.To == id);
