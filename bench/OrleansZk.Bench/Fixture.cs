@@ -100,3 +100,10 @@ internal static class Fixture
         if (txn.Body is not T) throw new InvalidOperationException($"expected a {typeof(T).Name}, prepared {txn.Body}");
     }
 }
+
+/// <summary>The benchmarks drive the preparer without an engine: each request takes the next zxid.</summary>
+internal static class PreparerExtensions
+{
+    public static Txn Prepare(this RequestPreparer preparer, WriteRequest request, RequestContext context) =>
+        preparer.Prepare(request, context, preparer.LastZxid + 1);
+}

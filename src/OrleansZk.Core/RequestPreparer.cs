@@ -29,29 +29,20 @@ public sealed partial class RequestPreparer
     public int PendingCount { get { _pending.Purge(_tree.LastZxid); return _pending.Count; } }
 
     /// <summary>
-    /// Starts a new epoch: the next zxid is (epoch &lt;&lt; 32) | 1. Only when nothing is pending
-    /// (a new leader prepares on top of an applied tree).
+    /// Prepares a write as the transaction with zxid <paramref name="zxid"/>, which the caller got
+    /// from the replication engine (the one zxid authority) and which must be above every zxid
+    /// prepared before. Returns the transaction to log and apply; an <see cref="ErrorTxn"/> body
+    /// when the request fails. Throws <see cref="RequestTooLargeException"/> (BadArguments),
+    /// before touching any state, for a request larger than <see cref="PreparerOptions.MaxRequestBytes"/>
+    /// (see <see cref="CheckSize"/>): such a request must not consume a zxid.
     /// </summary>
-    public void StartEpoch(long epoch)
-    {
-        var first = Zxid.Make(epoch, 0);
-        if (first <= LastZxid) throw new InvalidOperationException($"epoch {epoch} is not after zxid 0x{LastZxid:x}");
-        LastZxid = first;
-    }
-
-    /// <summary>
-    /// Prepares a write. Returns the transaction to log and apply, an <see cref="ErrorTxn"/> body
-    /// when the request fails. Throws <see cref="RequestTooLargeException"/> (BadArguments) only for a request
-    /// that is rejected before it gets a zxid: one larger than <see cref="PreparerOptions.MaxRequestBytes"/>.
-    /// </summary>
-    public Txn Prepare(WriteRequest request, RequestContext context)
+    public Txn Prepare(WriteRequest request, RequestContext context, long zxid)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
         CheckSize(request);
+        if (zxid <= LastZxid) throw new ArgumentOutOfRangeException(nameof(zxid), $"zxid 0x{zxid:x} is not above the last prepared, 0x{LastZxid:x}");
         _pending.Purge(_tree.LastZxid);
-        var zxid = LastZxid + 1;
-        if (Zxid.Counter(zxid) == 0) throw new InvalidOperationException("zxid counter exhausted: a new epoch is needed");
         LastZxid = zxid;
         var step = new Step(zxid, context);
 
@@ -159,7 +150,8 @@ public sealed partial class RequestPreparer
         return next == -1 ? 0 : next;
     }
 
-    private void CheckSize(WriteRequest request)
+    /// <summary>Throws <see cref="RequestTooLargeException"/> for a request larger than <see cref="PreparerOptions.MaxRequestBytes"/>.</summary>
+    public void CheckSize(WriteRequest request)
     {
         var size = RequestSize.Of(request);
         if (size > Options.MaxRequestBytes)

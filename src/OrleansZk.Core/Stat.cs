@@ -19,11 +19,3 @@ public readonly record struct Stat(
     int DataLength,
     int NumChildren,
     long Pzxid);
-
-/// <summary>zxid arithmetic: the high 32 bits are the epoch, the low 32 bits a counter.</summary>
-public static class Zxid
-{
-    public static long Make(long epoch, long counter) => (epoch << 32) | (counter & 0xFFFFFFFFL);
-    public static long Epoch(long zxid) => zxid >>> 32;
-    public static long Counter(long zxid) => zxid & 0xFFFFFFFFL;
-}

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using OrleansZk.Core;
 using OrleansZk.Storage;
-using ZabTxn = OrleansZk.Zab.Txn;
+using OrleansZk.Zab;
 
 namespace OrleansZk.Grains;
 
@@ -110,7 +110,7 @@ public sealed partial class ZkReplicaGrain
             while (_queue.TryPeek(out var w) && w.Watches != null) entries.Add(_queue.Dequeue());
             return new Batch(entries, Task.CompletedTask, barrier: true);
         }
-        var txns = new List<ZabTxn>(entries.Capacity);
+        var txns = new List<LogEntry>(entries.Capacity);
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         while (entries.Count < _options.MaxBatch && _queue.TryPeek(out var p) && p.Watches == null)
         {
@@ -119,8 +119,8 @@ public sealed partial class ZkReplicaGrain
             if (p.Request == null) continue;
             try
             {
-                p.Txn = _preparer.Prepare(p.Request, new Core.RequestContext(p.SessionId, p.Xid, now, p.Auth));
-                txns.Add(new ZabTxn(p.Txn.Zxid, TxnCodec.Encode(p.Txn)));
+                p.Txn = _preparer.Prepare(p.Request, new Core.RequestContext(p.SessionId, p.Xid, now, p.Auth), _preparer.LastZxid + 1);
+                txns.Add(new LogEntry(p.Txn.Zxid, TxnCodec.Encode(p.Txn)));
             }
             catch (ZkException e)
             {

@@ -19,7 +19,7 @@ public sealed class GroupCommitLog : IAsyncDisposable
 {
     private readonly TxnLog _log;
     private readonly object _gate = new();
-    private List<Txn> _pending = [];
+    private List<LogEntry> _pending = [];
     private List<Action<TxnLog>> _pendingActions = [];
     private TaskCompletionSource? _pendingDone;
     private Task _lastBatch = Task.CompletedTask;
@@ -57,11 +57,11 @@ public sealed class GroupCommitLog : IAsyncDisposable
     }
 
     /// <summary>Appends one record; completes when it is durable.</summary>
-    public Task AppendAsync(Txn txn) => AppendAsync([txn]);
+    public Task AppendAsync(LogEntry txn) => AppendAsync([txn]);
 
     /// <summary>Appends records (zxids increasing, above every zxid queued before); completes when
     /// all are durable. They are written in one batch, contiguously.</summary>
-    public Task AppendAsync(IReadOnlyList<Txn> txns)
+    public Task AppendAsync(IReadOnlyList<LogEntry> txns)
     {
         Task done;
         lock (_gate)
@@ -105,7 +105,7 @@ public sealed class GroupCommitLog : IAsyncDisposable
     {
         while (true)
         {
-            List<Txn> batch;
+            List<LogEntry> batch;
             List<Action<TxnLog>> actions;
             TaskCompletionSource done;
             lock (_gate)

@@ -1,5 +1,5 @@
 using OrleansZk.Core;
-using ZabTxn = OrleansZk.Zab.Txn;
+using OrleansZk.Zab;
 
 namespace OrleansZk.Storage;
 
@@ -18,7 +18,7 @@ public sealed partial class ReplicaStore
     /// (<c>replayThrough: 0</c> replays nothing) and lets <see cref="Zab.ZabPeer"/>, constructed with
     /// <c>appliedZxid</c> = <see cref="RecoveredState{T}.LastZxid"/>, deliver the commits.</para>
     /// </summary>
-    public RecoveredState<T> Recover<T>(Func<Stream, long, T> loadSnapshot, Func<T> createEmpty, Action<T, ZabTxn> apply,
+    public RecoveredState<T> Recover<T>(Func<Stream, long, T> loadSnapshot, Func<T> createEmpty, Action<T, LogEntry> apply,
         long replayThrough = long.MaxValue)
     {
         var skipped = new List<SkippedSnapshot>();
@@ -47,7 +47,7 @@ public sealed partial class ReplicaStore
     /// <see cref="DataTree.LoadSnapshot"/> (and must be as of the zxid in their name); with none the
     /// tree starts empty (<c>new DataTree()</c>). <paramref name="apply"/> decodes and applies one txn.
     /// </summary>
-    public RecoveredState<DataTree> RecoverDataTree(Action<DataTree, ZabTxn> apply, long replayThrough = long.MaxValue) =>
+    public RecoveredState<DataTree> RecoverDataTree(Action<DataTree, LogEntry> apply, long replayThrough = long.MaxValue) =>
         Recover(LoadTree, () => new DataTree(), apply, replayThrough);
 
     private static DataTree LoadTree(Stream stream, long zxid)

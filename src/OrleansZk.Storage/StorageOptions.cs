@@ -19,7 +19,7 @@ public sealed record StorageOptions
     /// that grows past it.</summary>
     public long SegmentBytes { get; init; } = 64L << 20;
 
-    /// <summary>Largest payload <see cref="TxnLog.Append(IReadOnlyList{Zab.Txn})"/> accepts, in bytes
+    /// <summary>Largest payload <see cref="TxnLog.Append(IReadOnlyList{Zab.LogEntry})"/> accepts, in bytes
     /// (default 64 MiB, at most 1 GiB, the format's cap). Only new appends are checked: records
     /// already in the log stay valid if the setting is lowered.</summary>
     public int MaxRecordBytes { get; init; } = 64 << 20;

@@ -11,7 +11,7 @@ public sealed partial class TxnLog
     /// <see cref="StorageOptions.SegmentBytes"/>; the full segment is fsynced and trimmed first, so a
     /// crash never leaves a damaged segment before an undamaged one.
     /// </summary>
-    public void Append(IReadOnlyList<Txn> txns)
+    public void Append(IReadOnlyList<LogEntry> txns)
     {
         CheckUsable();
         CheckBatch(txns, LastZxid);
@@ -24,7 +24,7 @@ public sealed partial class TxnLog
     /// above it, payloads within <see cref="MaxRecordBytes"/>. Returns the batch's last zxid
     /// (<paramref name="afterZxid"/> for an empty batch). Throws ArgumentException naming the offender.
     /// </summary>
-    internal long CheckBatch(IReadOnlyList<Txn> txns, long afterZxid)
+    internal long CheckBatch(IReadOnlyList<LogEntry> txns, long afterZxid)
     {
         var prev = afterZxid;
         foreach (var t in txns)
@@ -37,10 +37,10 @@ public sealed partial class TxnLog
         return prev;
     }
 
-    /// <summary>Appends one record (see <see cref="Append(IReadOnlyList{Txn})"/>).</summary>
-    public void Append(Txn txn) => Append([txn]);
+    /// <summary>Appends one record (see <see cref="Append(IReadOnlyList{LogEntry})"/>).</summary>
+    public void Append(LogEntry txn) => Append([txn]);
 
-    private void AppendValidated(IReadOnlyList<Txn> txns)
+    private void AppendValidated(IReadOnlyList<LogEntry> txns)
     {
         var used = 0;
         var pending = new List<RecordRef>();

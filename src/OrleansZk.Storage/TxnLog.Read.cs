@@ -6,9 +6,9 @@ public sealed partial class TxnLog
 {
     /// <summary>Records with <paramref name="afterZxid"/> &lt; zxid &lt;= <paramref name="toZxid"/>, in
     /// zxid order, read from the segment files (unsynced writes included).</summary>
-    public IReadOnlyList<Txn> ReadRange(long afterZxid, long toZxid)
+    public IReadOnlyList<LogEntry> ReadRange(long afterZxid, long toZxid)
     {
-        var result = new List<Txn>();
+        var result = new List<LogEntry>();
         foreach (var t in ReadAfter(afterZxid))
         {
             if (t.Zxid > toZxid) break;
@@ -22,7 +22,7 @@ public sealed partial class TxnLog
     /// per record (for replay, without holding the whole log in memory). Do not write to the log
     /// while enumerating.
     /// </summary>
-    public IEnumerable<Txn> ReadAfter(long afterZxid)
+    public IEnumerable<LogEntry> ReadAfter(long afterZxid)
     {
         CheckUsable();
         foreach (var seg in _segments)
@@ -34,7 +34,7 @@ public sealed partial class TxnLog
                 var payload = new byte[r.PayloadLength];
                 var n = RandomAccess.Read(seg.Handle, payload, r.Offset + SegmentFormat.RecordHeaderSize);
                 if (n != payload.Length) throw new IOException($"short read in {seg.Path} at offset {r.Offset}");
-                yield return new Txn(r.Zxid, payload);
+                yield return new LogEntry(r.Zxid, payload);
             }
         }
     }

@@ -53,7 +53,7 @@ public sealed partial class TxnLog : IZabStorage, IDisposable
     /// <summary>Number of segment files.</summary>
     public int SegmentCount => _segments.Count;
 
-    /// <summary>The largest payload <see cref="Append(IReadOnlyList{Txn})"/> accepts.</summary>
+    /// <summary>The largest payload <see cref="Append(IReadOnlyList{LogEntry})"/> accepts.</summary>
     public int MaxRecordBytes => _options.MaxRecordBytes;
 
     /// <summary>fsyncs of segment files so far (tests and benchmarks count group commits with it).</summary>

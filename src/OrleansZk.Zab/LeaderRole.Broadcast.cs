@@ -36,7 +36,7 @@ internal sealed partial class LeaderRole
             return 0;
         }
         long zxid = Zxid.Next(Peer.Log.LastZxid, epoch);
-        Peer.Append(new Txn(zxid, payloadFor(zxid)));
+        Peer.Append(new LogEntry(zxid, payloadFor(zxid)));
         if (Peer.IsQuorum(1)) Peer.CommitTo(zxid);
         return zxid;
     }

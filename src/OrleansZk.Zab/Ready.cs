@@ -25,7 +25,7 @@ public sealed class Ready
     /// <summary>Messages to send once the writes above are durable.</summary>
     public IReadOnlyList<ZabMessage> Messages { get; init; } = [];
     /// <summary>Newly committed txns, in zxid order, to apply after persisting.</summary>
-    public IReadOnlyList<Txn> Committed { get; init; } = [];
+    public IReadOnlyList<LogEntry> Committed { get; init; } = [];
     /// <summary>Leadership checks (<see cref="ZabPeer.RequestLeadershipCheck"/>) with tokens up to
     /// this one are confirmed (0: no news). Act on it after the applies above.</summary>
     public long LeadershipConfirmed { get; init; }

@@ -27,11 +27,11 @@ public interface IZabStorage
     /// <summary>The last zxid in the log, or <see cref="BaseZxid"/> if it is empty.</summary>
     long LastZxid { get; }
     /// <summary>Entries with <paramref name="afterZxid"/> &lt; zxid &lt;= <paramref name="toZxid"/>, in zxid order.</summary>
-    IReadOnlyList<Txn> ReadRange(long afterZxid, long toZxid);
+    IReadOnlyList<LogEntry> ReadRange(long afterZxid, long toZxid);
     /// <summary>Records new epochs (durable after <see cref="Sync"/>).</summary>
     void SetHardState(HardState state);
     /// <summary>Appends entries whose zxids are greater than <see cref="LastZxid"/>.</summary>
-    void Append(IReadOnlyList<Txn> txns);
+    void Append(IReadOnlyList<LogEntry> txns);
     /// <summary>Removes every entry with zxid greater than <paramref name="zxid"/>.</summary>
     void TruncateAfter(long zxid);
     /// <summary>Discards the whole log; it then starts after <paramref name="baseZxid"/>. Used when
@@ -56,13 +56,13 @@ public interface IZabStateMachine
     /// <summary>Replaces the state with a snapshot received from the leader.</summary>
     void Install(ZabSnapshot snapshot);
     /// <summary>Applies one committed txn; txns arrive strictly in zxid order, each once.</summary>
-    void Apply(Txn txn);
+    void Apply(LogEntry txn);
 }
 
 /// <summary>One write to the log, in the order the host must perform them.</summary>
 public abstract record LogWrite;
 /// <summary>Append entries (zxids ascending, above the current last).</summary>
-public sealed record AppendWrite(IReadOnlyList<Txn> Txns) : LogWrite;
+public sealed record AppendWrite(IReadOnlyList<LogEntry> Txns) : LogWrite;
 /// <summary>Remove entries after a zxid.</summary>
 public sealed record TruncateWrite(long AfterZxid) : LogWrite;
 /// <summary>Drop the whole log; it restarts after <see cref="BaseZxid"/> (snapshot installed).</summary>

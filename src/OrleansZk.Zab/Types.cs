@@ -4,7 +4,7 @@ namespace OrleansZk.Zab;
 /// A transaction as the engine sees it: a zxid and an opaque payload. The engine never looks
 /// inside the payload (the service layer puts serialized DataTree txns there).
 /// </summary>
-public sealed record Txn(long Zxid, byte[] Payload);
+public sealed record LogEntry(long Zxid, byte[] Payload);
 
 /// <summary>
 /// A state-machine snapshot: opaque bytes that cover every committed txn up to and including

@@ -14,7 +14,7 @@ public interface IZabHost
     void Send(IReadOnlyList<ZabMessage> messages);
 
     /// <summary>Applies newly committed txns, strictly in zxid order, each once.</summary>
-    void Apply(IReadOnlyList<Txn> committed);
+    void Apply(IReadOnlyList<LogEntry> committed);
 
     /// <summary>Leadership checks with tokens up to <paramref name="token"/> are confirmed
     /// (<see cref="ZabPeer.RequestLeadershipCheck"/>); called after the applies of the same Ready.</summary>

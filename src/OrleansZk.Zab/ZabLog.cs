@@ -7,11 +7,11 @@ namespace OrleansZk.Zab;
 /// </summary>
 internal sealed class ZabLog : ILogIndex
 {
-    readonly List<Txn> entries = [];
+    readonly List<LogEntry> entries = [];
     readonly List<LogWrite> pending = [];
-    List<Txn>? pendingAppend;
+    List<LogEntry>? pendingAppend;
 
-    public ZabLog(long baseZxid, IReadOnlyList<Txn> recovered)
+    public ZabLog(long baseZxid, IReadOnlyList<LogEntry> recovered)
     {
         BaseZxid = baseZxid;
         entries.AddRange(recovered);
@@ -34,14 +34,14 @@ internal sealed class ZabLog : ILogIndex
     public int CountAfter(long zxid) => entries.Count - UpperBound(zxid);
 
     /// <summary>Entries with after &lt; zxid &lt;= to, at most <paramref name="max"/> of them.</summary>
-    public IReadOnlyList<Txn> Slice(long after, long to, int max)
+    public IReadOnlyList<LogEntry> Slice(long after, long to, int max)
     {
         int from = UpperBound(after), end = UpperBound(to);
         int n = Math.Min(end - from, max);
         return n <= 0 ? [] : entries.GetRange(from, n);
     }
 
-    public void Append(Txn txn)
+    public void Append(LogEntry txn)
     {
         if (txn.Zxid <= LastZxid)
             throw new InvalidOperationException($"append {Zxid.Format(txn.Zxid)} after {Zxid.Format(LastZxid)}");

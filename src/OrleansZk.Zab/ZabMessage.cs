@@ -71,7 +71,7 @@ public sealed record ZabMessage
     /// <summary>NEWLEADER with SNAP: the snapshot.</summary>
     public ZabSnapshot? Snapshot { get; init; }
     /// <summary>NEWLEADER, PROPOSAL: txns in zxid order.</summary>
-    public IReadOnlyList<Txn> Txns { get; init; } = [];
+    public IReadOnlyList<LogEntry> Txns { get; init; } = [];
     /// <summary>REQUEST: the forwarded payload.</summary>
     public byte[]? Payload { get; init; }
     /// <summary>PING: the newest leadership-check token the leader wants confirmed; PINGACK: echoed back.</summary>
@@ -128,7 +128,7 @@ public static class MessageFormat
         _ => "",
     };
 
-    static string Txns(IReadOnlyList<Txn> txns) =>
+    static string Txns(IReadOnlyList<LogEntry> txns) =>
         txns.Count == 0 ? " []"
         : txns.Count <= 4 ? " [" + string.Join(' ', txns.Select(t => Zxid.Format(t.Zxid))) + "]"
         : $" [{Zxid.Format(txns[0].Zxid)}..{Zxid.Format(txns[^1].Zxid)} ({txns.Count})]";

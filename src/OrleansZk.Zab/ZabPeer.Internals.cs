@@ -19,7 +19,7 @@ public sealed partial class ZabPeer
         hardDirty = true;
     }
 
-    internal void Append(Txn t) => Log.Append(t);
+    internal void Append(LogEntry t) => Log.Append(t);
 
     internal void TruncateAfter(long zxid) => Log.TruncateAfter(zxid);
 

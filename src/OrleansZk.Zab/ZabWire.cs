@@ -63,8 +63,8 @@ public static class ZabWire
             long followerLast = r.Long(), truncateAfter = r.Long(), context = r.Long();
             ZabSnapshot? snapshot = r.Byte() != 0 ? new ZabSnapshot(r.Long(), r.Bytes() ?? []) : null;
             int txnCount = r.Count();
-            var txns = new Txn[txnCount];
-            for (int t = 0; t < txnCount; t++) txns[t] = new Txn(r.Long(), r.Bytes() ?? []);
+            var txns = new LogEntry[txnCount];
+            for (int t = 0; t < txnCount; t++) txns[t] = new LogEntry(r.Long(), r.Bytes() ?? []);
             messages.Add(new ZabMessage
             {
                 Type = type, From = from, To = to, Epoch = epoch, Zxid = zxid, Commit = commit, Round = round,

@@ -92,7 +92,7 @@ public sealed class GroupCommitTests(ITestOutputHelper output) : IDisposable
         var front = new GroupCommitLog(log);
         await front.AppendAsync([T.Txn(1), T.Txn(2)]);
         Assert.Throws<ArgumentException>(() => { _ = front.AppendAsync(T.Txn(2)); });
-        Assert.Throws<ArgumentException>(() => { _ = front.AppendAsync(new Txn(3, new byte[log.MaxRecordBytes + 1])); });
+        Assert.Throws<ArgumentException>(() => { _ = front.AppendAsync(new LogEntry(3, new byte[log.MaxRecordBytes + 1])); });
         await front.AppendAsync(T.Txn(3));
         Assert.Equal(3, front.LastQueuedZxid);
         await front.DisposeAsync();

@@ -14,7 +14,7 @@ public sealed class LogModelTests : IDisposable
     private sealed class Model
     {
         public long Base;
-        public List<Txn> Log = [];
+        public List<LogEntry> Log = [];
         public HardState Hard;
         public long Last => Log.Count > 0 ? Log[^1].Zxid : Base;
     }

@@ -1,5 +1,5 @@
 using OrleansZk.Core;
-using ZabTxn = OrleansZk.Zab.Txn;
+using OrleansZk.Zab;
 
 namespace OrleansZk.Storage.Tests;
 
@@ -36,13 +36,13 @@ public sealed class RealTxnRecoveryTests : IDisposable
                 for (var i = rng.Next(1, 8); i > 0; i--)
                 {
                     var session = sessions.Count == 0 ? 0 : sessions[rng.Next(sessions.Count)];
-                    var txn = preparer.Prepare(NextRequest(rng, sessions), new RequestContext(session, batch, clock += 5, AuthInfo.Anonymous));
+                    var txn = preparer.Prepare(NextRequest(rng, sessions), new RequestContext(session, batch, clock += 5, AuthInfo.Anonymous), preparer.LastZxid + 1);
                     if (txn.Body is CreateSessionTxn cs) sessions.Add(cs.SessionId);
                     if (txn.Body is CloseSessionTxn cl) sessions.Remove(cl.SessionId);
                     kinds.Add(txn.Body.GetType());
                     txns.Add(txn);
                 }
-                await log.AppendAsync(txns.Select(t => new ZabTxn(t.Zxid, TxnCodec.Encode(t))).ToList());
+                await log.AppendAsync(txns.Select(t => new LogEntry(t.Zxid, TxnCodec.Encode(t))).ToList());
                 foreach (var t in txns)
                 {
                     live.Apply(t);

@@ -12,7 +12,7 @@ public sealed class ReplicaStoreTests : IDisposable
         T.Options(_tmp.Path, forceSync: false, segmentBytes: 4096) with { SnapCount = snapCount, PurgeRetainCount = retain };
 
     /// <summary>Applies the script to the log and a live tree, snapshotting whenever the store says so.</summary>
-    private static async Task<DataTree> Run(ReplicaStore store, DataTree tree, IEnumerable<Zab.Txn> txns, params long[] snapshotAt)
+    private static async Task<DataTree> Run(ReplicaStore store, DataTree tree, IEnumerable<Zab.LogEntry> txns, params long[] snapshotAt)
     {
         foreach (var t in txns)
         {

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using OrleansZk.Core;
-using ZabTxn = OrleansZk.Zab.Txn;
+using OrleansZk.Zab;
 
 namespace OrleansZk.Storage.Tests;
 
@@ -26,17 +26,17 @@ internal static class T
         new() { DataDir = dir, ForceSync = forceSync, SegmentBytes = segmentBytes };
 
     /// <summary>A record with a recognisable payload of <paramref name="size"/> bytes.</summary>
-    public static ZabTxn Txn(long zxid, int size = 40)
+    public static LogEntry Txn(long zxid, int size = 40)
     {
         var p = new byte[size];
         for (var i = 0; i < size; i++) p[i] = (byte)(zxid * 31 + i);
-        return new ZabTxn(zxid, p);
+        return new LogEntry(zxid, p);
     }
 
-    public static ZabTxn[] Txns(long from, long to, int size = 40) =>
+    public static LogEntry[] Txns(long from, long to, int size = 40) =>
         Enumerable.Range(0, (int)(to - from + 1)).Select(i => Txn(from + i, size)).ToArray();
 
-    public static void AssertSame(IEnumerable<ZabTxn> expected, IEnumerable<ZabTxn> actual)
+    public static void AssertSame(IEnumerable<LogEntry> expected, IEnumerable<LogEntry> actual)
     {
         var e = expected.ToList();
         var a = actual.ToList();
@@ -54,19 +54,19 @@ internal static class T
 /// </summary>
 internal static class TreeTxns
 {
-    public static ZabTxn Create(long zxid, int k) => Encode(zxid, 0, k, (int)zxid);
-    public static ZabTxn SetData(long zxid, int k, int version) => Encode(zxid, 1, k, version);
+    public static LogEntry Create(long zxid, int k) => Encode(zxid, 0, k, (int)zxid);
+    public static LogEntry SetData(long zxid, int k, int version) => Encode(zxid, 1, k, version);
 
-    private static ZabTxn Encode(long zxid, byte kind, int k, int n)
+    private static LogEntry Encode(long zxid, byte kind, int k, int n)
     {
         var p = new byte[9];
         p[0] = kind;
         BinaryPrimitives.WriteInt32LittleEndian(p.AsSpan(1), k);
         BinaryPrimitives.WriteInt32LittleEndian(p.AsSpan(5), n);
-        return new ZabTxn(zxid, p);
+        return new LogEntry(zxid, p);
     }
 
-    public static void Apply(DataTree tree, ZabTxn t)
+    public static void Apply(DataTree tree, LogEntry t)
     {
         var k = BinaryPrimitives.ReadInt32LittleEndian(t.Payload.AsSpan(1));
         var n = BinaryPrimitives.ReadInt32LittleEndian(t.Payload.AsSpan(5));
@@ -78,7 +78,7 @@ internal static class TreeTxns
     }
 
     /// <summary>Txns zxid 1..count: creates of /n0.. with a setData of an earlier node every third zxid.</summary>
-    public static IEnumerable<ZabTxn> Script(long count)
+    public static IEnumerable<LogEntry> Script(long count)
     {
         var created = 0;
         var versions = new Dictionary<int, int>();

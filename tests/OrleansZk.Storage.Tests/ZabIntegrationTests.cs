@@ -11,12 +11,12 @@ public sealed class ZabIntegrationTests : IDisposable
 
     private sealed class Recorder(Queue<ZabMessage> outbox) : IZabStateMachine, IZabHost
     {
-        public List<Txn> Applied { get; } = [];
+        public List<LogEntry> Applied { get; } = [];
         public ZabSnapshot TakeSnapshot() => new(Applied.Count > 0 ? Applied[^1].Zxid : 0, []);
         public void Install(ZabSnapshot snapshot) => throw new InvalidOperationException("no SNAP expected");
-        public void Apply(Txn txn) => Applied.Add(txn);
+        public void Apply(LogEntry txn) => Applied.Add(txn);
         public void Send(IReadOnlyList<ZabMessage> messages) { foreach (var m in messages) outbox.Enqueue(m); }
-        public void Apply(IReadOnlyList<Txn> committed) => Applied.AddRange(committed);
+        public void Apply(IReadOnlyList<LogEntry> committed) => Applied.AddRange(committed);
         public void Confirmed(long token) { }
     }
 

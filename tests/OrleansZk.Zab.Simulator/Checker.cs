@@ -25,7 +25,7 @@ public sealed class Checker
     public bool IsCommitted(long zxid) => chain.ContainsKey(zxid);
 
     /// <summary>A replica applied <paramref name="txn"/> right after <paramref name="prev"/>, reaching <paramref name="digest"/>.</summary>
-    public void OnApply(int replica, long prev, Txn txn, ulong digest, long tick)
+    public void OnApply(int replica, long prev, LogEntry txn, ulong digest, long tick)
     {
         long z = txn.Zxid;
         ulong payload = SimStateMachine.PayloadHash(txn.Payload);

@@ -14,7 +14,7 @@ public sealed class SimDisk : IZabStorage
     {
         public HardState Hard;
         public long Base;
-        public List<Txn> Log = [];
+        public List<LogEntry> Log = [];
         public Image Clone() => new() { Hard = Hard, Base = Base, Log = [.. Log] };
         public long Last => Log.Count > 0 ? Log[^1].Zxid : Base;
 
@@ -23,7 +23,7 @@ public sealed class SimDisk : IZabStorage
             switch (op)
             {
                 case HardState h: Hard = h; break;
-                case IReadOnlyList<Txn> txns: Log.AddRange(txns); break;
+                case IReadOnlyList<LogEntry> txns: Log.AddRange(txns); break;
                 case TruncateWrite t: Log.RemoveAll(x => x.Zxid > t.AfterZxid); break;
                 case ResetWrite r: Log.Clear(); Base = r.BaseZxid; break;
             }
@@ -42,11 +42,11 @@ public sealed class SimDisk : IZabStorage
     public long BaseZxid => visible.Base;
     public long LastZxid => visible.Last;
 
-    public IReadOnlyList<Txn> ReadRange(long afterZxid, long toZxid) =>
+    public IReadOnlyList<LogEntry> ReadRange(long afterZxid, long toZxid) =>
         visible.Log.Where(t => t.Zxid > afterZxid && t.Zxid <= toZxid).ToList();
 
     public void SetHardState(HardState state) => Write(state);
-    public void Append(IReadOnlyList<Txn> txns)
+    public void Append(IReadOnlyList<LogEntry> txns)
     {
         if (txns.Count > 0 && txns[0].Zxid <= visible.Last) throw new InvalidOperationException("append out of order");
         Write(txns.ToArray());

@@ -102,7 +102,7 @@ public sealed class SimReplica(int id, ZabConfig config, ZabComponents component
         foreach (var m in messages) ctx.Send(m);
     }
 
-    public void Apply(IReadOnlyList<Txn> committed)
+    public void Apply(IReadOnlyList<LogEntry> committed)
     {
         foreach (var t in committed)
         {

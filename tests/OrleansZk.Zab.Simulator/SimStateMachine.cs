@@ -20,7 +20,7 @@ public sealed class SimStateMachine : IZabStateMachine
         return sm;
     }
 
-    public void Apply(Txn txn)
+    public void Apply(LogEntry txn)
     {
         Digest = Mix(Mix(Digest, (ulong)txn.Zxid), PayloadHash(txn.Payload));
         Zxid = txn.Zxid;

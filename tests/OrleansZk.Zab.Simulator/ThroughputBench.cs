@@ -60,9 +60,9 @@ public static class ThroughputBench
         public HardState HardState { get; private set; }
         public long BaseZxid { get; private set; }
         public long LastZxid { get; private set; }
-        public IReadOnlyList<Txn> ReadRange(long afterZxid, long toZxid) => [];
+        public IReadOnlyList<LogEntry> ReadRange(long afterZxid, long toZxid) => [];
         public void SetHardState(HardState state) => HardState = state;
-        public void Append(IReadOnlyList<Txn> txns) => LastZxid = txns[^1].Zxid;
+        public void Append(IReadOnlyList<LogEntry> txns) => LastZxid = txns[^1].Zxid;
         public void TruncateAfter(long zxid) => LastZxid = Math.Min(LastZxid, zxid);
         public void ResetTo(long baseZxid) => BaseZxid = LastZxid = baseZxid;
         public void Sync() { }
@@ -73,14 +73,14 @@ public static class ThroughputBench
         public long Applied;
         public void Install(ZabSnapshot snapshot) { }
         public void Send(IReadOnlyList<ZabMessage> messages) { foreach (var m in messages) queue.Enqueue(m); }
-        public void Apply(IReadOnlyList<Txn> committed) => Applied += committed.Count;
+        public void Apply(IReadOnlyList<LogEntry> committed) => Applied += committed.Count;
         public void Confirmed(long token) { }
     }
 
     sealed class NullStateMachine : IZabStateMachine
     {
         long zxid;
-        public void Apply(Txn txn) => zxid = txn.Zxid;
+        public void Apply(LogEntry txn) => zxid = txn.Zxid;
         public void Install(ZabSnapshot snapshot) => zxid = snapshot.Zxid;
         public ZabSnapshot TakeSnapshot() => new(zxid, []);
     }

@@ -53,7 +53,7 @@ public class DiscoveryTests
     static SimDisk Disk(long current, long last)
     {
         var d = new SimDisk();
-        if (last != 0) d.Append([new Txn(last, [1])]);
+        if (last != 0) d.Append([new LogEntry(last, [1])]);
         d.SetHardState(new HardState(current, current));
         d.Sync();
         return d;
@@ -99,7 +99,7 @@ public class DiscoveryTests
         Assert.Equal(new HardState(0, 4), r.HardState);
         Assert.Contains(r.Messages, m => m.Type == MessageType.AckEpoch && m.Fresh);
 
-        f.Step(Msg(MessageType.NewLeader, 1, 2) with { Epoch = 4, Kind = SyncKind.Diff, Txns = [new Txn(Zxid.Make(3, 1), [1])] });
+        f.Step(Msg(MessageType.NewLeader, 1, 2) with { Epoch = 4, Kind = SyncKind.Diff, Txns = [new LogEntry(Zxid.Make(3, 1), [1])] });
         r = Drain(f);
         Assert.Equal(new HardState(4, 4), r.HardState);
         Assert.Equal(Zxid.Make(3, 1), Assert.IsType<AppendWrite>(Assert.Single(r.LogWrites)).Txns.Single().Zxid);

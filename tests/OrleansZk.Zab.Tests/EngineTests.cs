@@ -58,7 +58,7 @@ public class EngineTests
         public long Confirmed { get; private set; }
         public void Install(ZabSnapshot snapshot) => State.Install(snapshot);
         public void Send(IReadOnlyList<ZabMessage> messages) { foreach (var m in messages) queue.Enqueue(m); }
-        public void Apply(IReadOnlyList<Txn> committed) { foreach (var t in committed) State.Apply(t); }
+        public void Apply(IReadOnlyList<LogEntry> committed) { foreach (var t in committed) State.Apply(t); }
         void IZabHost.Confirmed(long token) => Confirmed = Math.Max(Confirmed, token);
     }
 
@@ -120,11 +120,11 @@ public class EngineTests
         var c = new Cluster();
         c.Stabilize();
         var f = c.Follower;
-        var stale = new ZabMessage { Type = MessageType.Proposal, From = 3, To = f.Id, Epoch = 0, Txns = [new Txn(Zxid.Make(0, 1), [1])] };
+        var stale = new ZabMessage { Type = MessageType.Proposal, From = 3, To = f.Id, Epoch = 0, Txns = [new LogEntry(Zxid.Make(0, 1), [1])] };
         f.Step(stale);
         Assert.False(f.HasReady);
 
-        var gap = new ZabMessage { Type = MessageType.Proposal, From = 3, To = f.Id, Epoch = 1, Txns = [new Txn(Zxid.Make(1, 2), [1])] };
+        var gap = new ZabMessage { Type = MessageType.Proposal, From = 3, To = f.Id, Epoch = 1, Txns = [new LogEntry(Zxid.Make(1, 2), [1])] };
         f.Step(gap);
         var ready = f.Ready();
         f.Advance();
@@ -250,7 +250,7 @@ public class EngineTests
     public void A_restarted_replica_recovers_epochs_and_log_from_storage()
     {
         var disk = new SimDisk();
-        disk.Append([new Txn(Zxid.Make(2, 1), [1]), new Txn(Zxid.Make(2, 2), [2])]);
+        disk.Append([new LogEntry(Zxid.Make(2, 1), [1]), new LogEntry(Zxid.Make(2, 2), [2])]);
         disk.SetHardState(new HardState(2, 3));
         disk.Sync();
         var p = new ZabPeer(new ZabConfig { Id = 1, Peers = [1, 2, 3] }, disk, new SimStateMachine());
@@ -266,9 +266,9 @@ public class EngineTests
     public void A_crash_before_fsync_keeps_only_a_prefix_of_the_writes()
     {
         var disk = new SimDisk();
-        disk.Append([new Txn(1, [1])]);
+        disk.Append([new LogEntry(1, [1])]);
         disk.Sync();
-        disk.Append([new Txn(2, [2])]);
+        disk.Append([new LogEntry(2, [2])]);
         disk.SetHardState(new HardState(1, 1));
         disk.Crash(new Random(1));
         Assert.True(disk.LastZxid >= 1);

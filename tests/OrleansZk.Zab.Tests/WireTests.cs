@@ -18,7 +18,7 @@ public class WireTests
                 Fresh = rng.Next(2) == 1, Kind = (SyncKind)rng.Next(3), FollowerLastZxid = rng.NextInt64(),
                 TruncateAfter = rng.NextInt64(), Context = rng.NextInt64(),
                 Snapshot = rng.Next(2) == 1 ? new ZabSnapshot(rng.NextInt64(), Bytes(rng.Next(0, 3000))) : null,
-                Txns = Enumerable.Range(0, rng.Next(0, 5)).Select(i => new Txn(i + 1, Bytes(rng.Next(0, 200)))).ToArray(),
+                Txns = Enumerable.Range(0, rng.Next(0, 5)).Select(i => new LogEntry(i + 1, Bytes(rng.Next(0, 200)))).ToArray(),
                 Payload = rng.Next(2) == 1 ? Bytes(rng.Next(0, 50)) : null,
             };
         }

@@ -36,7 +36,7 @@ public static class CrashWriter
                 lock (gate)
                 {
                     zxid = ++next;
-                    t = front.AppendAsync(new Txn(zxid, Payload(zxid)));
+                    t = front.AppendAsync(new LogEntry(zxid, Payload(zxid)));
                 }
                 await t;
                 lock (stdout) stdout.WriteLine(zxid);

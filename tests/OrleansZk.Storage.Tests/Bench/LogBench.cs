@@ -63,7 +63,7 @@ internal static class LogBench
         var payload = new byte[PayloadBytes];
         for (long z = 1; z <= count; z++)
         {
-            log.Append(new Txn(z, payload));
+            log.Append(new LogEntry(z, payload));
             log.Sync();
         }
     }
@@ -79,7 +79,7 @@ internal static class LogBench
             for (var i = 0; i < perWriter; i++)
             {
                 Task t;
-                lock (gate) t = front.AppendAsync(new Txn(++next, payload));
+                lock (gate) t = front.AppendAsync(new LogEntry(++next, payload));
                 await t;
             }
         })));

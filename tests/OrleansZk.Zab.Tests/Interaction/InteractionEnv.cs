@@ -24,7 +24,7 @@ public sealed partial class InteractionEnv
         public void Send(IReadOnlyList<ZabMessage> messages) => env.pending.AddRange(messages);
         public void Confirmed(long token) => env.Line($"  {Id} leadership confirmed through check {token}");
 
-        public void Apply(IReadOnlyList<Txn> committed)
+        public void Apply(IReadOnlyList<LogEntry> committed)
         {
             foreach (var t in committed) State!.Apply(t);
             env.Line($"  {Id} apply: {string.Join(' ', committed.Select(t => Zxid.Format(t.Zxid)))}");
