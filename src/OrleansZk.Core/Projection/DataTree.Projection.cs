@@ -6,6 +6,9 @@ public sealed partial class DataTree
     public NodeImage? GetImage(string path) =>
         _nodes.TryGetValue(path, out var node) ? ImageOf(path, node) : null;
 
+    /// <summary>Every node's path, in no particular order (do not change the tree while enumerating).</summary>
+    public IEnumerable<string> Paths() => _nodes.Keys;
+
     /// <summary>Images of every node whose path <paramref name="include"/> accepts, in no particular order.</summary>
     public List<NodeImage> Images(Func<string, bool> include)
     {
