@@ -3,10 +3,12 @@ using OrleansZk.Zab;
 namespace OrleansZk.Storage;
 
 /// <summary>
-/// A thread-safe group-commit front for a <see cref="TxnLog"/> (a standalone replica's pipeline):
-/// any number of callers append concurrently; whatever has queued up while the previous batch was
-/// being written goes to disk as one write and one fsync, and each caller's task completes only when
-/// its records are durable (<see cref="StorageOptions.ForceSync"/> on).
+/// A thread-safe group-commit front for a <see cref="TxnLog"/>: the ZAB host loop hands it each
+/// <see cref="PersistJob"/> (<see cref="PersistAsync"/>), and any number of callers may append
+/// records directly (<see cref="AppendAsync(IReadOnlyList{LogEntry})"/>); whatever has queued up
+/// while the previous batch was being written goes to disk in order as one write and one fsync
+/// (then the newest hard state, after the log, as <see cref="ReadyPersistence"/> orders it), and
+/// each caller's task completes only when its writes are durable (<see cref="StorageOptions.ForceSync"/> on).
 /// <para>Ordering: records are written in the order the <c>AppendAsync</c> calls returned, and zxids
 /// must increase in that order (checked synchronously: a call with a zxid not above the last one
 /// queued, or a payload above <see cref="StorageOptions.MaxRecordBytes"/>, throws
@@ -19,7 +21,8 @@ public sealed class GroupCommitLog : IAsyncDisposable
 {
     private readonly TxnLog _log;
     private readonly object _gate = new();
-    private List<LogEntry> _pending = [];
+    private readonly Action<ZabSnapshot>? _saveSnapshot;
+    private List<Unit> _pending = [];
     private List<Action<TxnLog>> _pendingActions = [];
     private TaskCompletionSource? _pendingDone;
     private Task _lastBatch = Task.CompletedTask;
@@ -33,9 +36,10 @@ public sealed class GroupCommitLog : IAsyncDisposable
     /// flusher thread. A dedicated thread, not a pool work item: completing a batch from a pool
     /// thread queues the writers' continuations behind the next flush on that thread's local queue,
     /// which degrades group commit into one fsync per record.</summary>
-    public GroupCommitLog(TxnLog log)
+    public GroupCommitLog(TxnLog log, Action<ZabSnapshot>? saveSnapshot = null)
     {
         _log = log;
+        _saveSnapshot = saveSnapshot;
         _lastQueued = log.LastZxid;
         _flusher = new Thread(FlushLoop) { IsBackground = true, Name = "OrleansZk group commit" };
         _flusher.Start();
@@ -53,8 +57,11 @@ public sealed class GroupCommitLog : IAsyncDisposable
     /// <summary>Records queued and not yet taken by a batch (tests use it to stage a batch).</summary>
     internal int PendingCount
     {
-        get { lock (_gate) return _pending.Count; }
+        get { lock (_gate) return _pending.Sum(u => u.Writes.Sum(w => w is AppendWrite a ? a.Txns.Count : 0)); }
     }
+
+    /// <summary>What one call asked to make durable, in the order it must reach the disk.</summary>
+    private readonly record struct Unit(ZabSnapshot? Snapshot, IReadOnlyList<LogWrite> Writes, HardState? Hard);
 
     /// <summary>Appends one record; completes when it is durable.</summary>
     public Task AppendAsync(LogEntry txn) => AppendAsync([txn]);
@@ -69,7 +76,27 @@ public sealed class GroupCommitLog : IAsyncDisposable
             if (_closed) throw new ObjectDisposedException(nameof(GroupCommitLog));
             if (_fault != null) return Task.FromException(new IOException("the log failed an earlier write", _fault));
             _lastQueued = _log.CheckBatch(txns, _lastQueued);
-            _pending.AddRange(txns);
+            _pending.Add(new Unit(null, [new AppendWrite(txns)], null));
+            done = Enqueue();
+        }
+        return done;
+    }
+
+    /// <summary>
+    /// Queues a ZAB persistence job: its snapshot (made durable through the <c>saveSnapshot</c> given
+    /// at construction), its log writes and its hard state, after everything queued before; completes
+    /// when all of it is durable. The engine orders its writes itself (zxids are not checked here).
+    /// </summary>
+    public Task PersistAsync(PersistJob job)
+    {
+        var ready = job.Ready;
+        if (ready.Snapshot != null && _saveSnapshot == null) throw new InvalidOperationException("this log was opened without a way to save snapshots");
+        Task done;
+        lock (_gate)
+        {
+            if (_closed) throw new ObjectDisposedException(nameof(GroupCommitLog));
+            if (_fault != null) return Task.FromException(new IOException("the log failed an earlier write", _fault));
+            _pending.Add(new Unit(ready.Snapshot, ready.LogWrites, ready.HardState));
             done = Enqueue();
         }
         return done;
@@ -105,7 +132,7 @@ public sealed class GroupCommitLog : IAsyncDisposable
     {
         while (true)
         {
-            List<LogEntry> batch;
+            List<Unit> batch;
             List<Action<TxnLog>> actions;
             TaskCompletionSource done;
             lock (_gate)
@@ -122,8 +149,7 @@ public sealed class GroupCommitLog : IAsyncDisposable
             }
             try
             {
-                _log.Append(batch);
-                _log.Sync();
+                Write(batch);
                 Interlocked.Increment(ref _batches);
                 foreach (var a in actions) a(_log);
                 done.SetResult();
@@ -144,6 +170,44 @@ public sealed class GroupCommitLog : IAsyncDisposable
                 return;
             }
         }
+    }
+
+    /// <summary>
+    /// Writes a batch: each unit's snapshot durable before its log writes, every log write in order,
+    /// one fsync, then the newest hard state (which <see cref="TxnLog.SetHardState"/> makes durable
+    /// after the log). Consecutive appends go to the log as one write.
+    /// </summary>
+    private void Write(List<Unit> batch)
+    {
+        HardState? hard = null;
+        var appends = new List<LogEntry>();
+        void FlushAppends()
+        {
+            if (appends.Count == 0) return;
+            _log.Append(appends);
+            appends = [];
+        }
+        foreach (var unit in batch)
+        {
+            if (unit.Snapshot is { } snapshot)
+            {
+                FlushAppends();
+                _saveSnapshot!(snapshot);
+            }
+            foreach (var w in unit.Writes)
+            {
+                switch (w)
+                {
+                    case AppendWrite a: appends.AddRange(a.Txns); break;
+                    case TruncateWrite t: FlushAppends(); _log.TruncateAfter(t.AfterZxid); break;
+                    case ResetWrite r: FlushAppends(); _log.ResetTo(r.BaseZxid); break;
+                }
+            }
+            if (unit.Hard is { } h) hard = h;
+        }
+        FlushAppends();
+        _log.Sync();
+        if (hard is { } state) _log.SetHardState(state);
     }
 
     /// <summary>Stops taking calls and waits until everything queued is durable (or failed).</summary>

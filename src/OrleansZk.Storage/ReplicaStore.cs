@@ -56,8 +56,39 @@ public sealed partial class ReplicaStore : IAsyncDisposable
     }
 
     /// <summary>The group-commit front over <see cref="Log"/> (created on first call; from then on
-    /// write the log only through it).</summary>
-    public GroupCommitLog OpenGroupCommit() => _groupCommit ??= new GroupCommitLog(Log);
+    /// write the log only through it). SNAP snapshots of its jobs go to <see cref="SaveSnapshot"/>.</summary>
+    public GroupCommitLog OpenGroupCommit() => _groupCommit ??= new GroupCommitLog(Log, SaveSnapshot);
+
+    /// <summary>
+    /// Writes a snapshot received from the leader (SNAP) as the snapshot file of its zxid, durably
+    /// (temp file, fsync, rename, directory fsync). Its bytes are the DataTree snapshot format.
+    /// </summary>
+    public void SaveSnapshot(Zab.ZabSnapshot snapshot)
+    {
+        using var pending = Snapshots.Begin(snapshot.Zxid);
+        pending.Stream.Write(snapshot.Data);
+        pending.Commit();
+    }
+
+    /// <summary>
+    /// The newest snapshot file's bytes and zxid (committed state, for SNAP); null when there is none.
+    /// A file purged while it is being read is skipped for the next newest.
+    /// </summary>
+    public Zab.ZabSnapshot? ReadNewestSnapshot()
+    {
+        foreach (var zxid in Snapshots.Zxids().Reverse())
+        {
+            try
+            {
+                return new Zab.ZabSnapshot(zxid, File.ReadAllBytes(Snapshots.PathOf(zxid)));
+            }
+            catch (FileNotFoundException)
+            {
+                // Purged meanwhile: an older one may still be there, or a newer one was written.
+            }
+        }
+        return null;
+    }
 
     /// <summary>Counts committed transactions; true once <see cref="StorageOptions.SnapCount"/> have
     /// been counted since the last snapshot began (or since recovery).</summary>

@@ -123,4 +123,56 @@ public sealed class GroupCommitTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(5, seen);
         await front.DisposeAsync();
     }
+
+    private sealed class NoHost : IZabHost
+    {
+        public void Install(ZabSnapshot snapshot) { }
+        public void Send(IReadOnlyList<ZabMessage> messages) { }
+        public void Apply(IReadOnlyList<LogEntry> committed) { }
+        public void Confirmed(long token) { }
+    }
+
+    private sealed class NoState : IZabStateMachine
+    {
+        public ZabSnapshot TakeSnapshot() => new(0, []);
+        public void Install(ZabSnapshot snapshot) { }
+        public void Apply(LogEntry txn) { }
+    }
+
+    [Fact]
+    public async Task Pipelined_engine_jobs_become_durable_in_order_with_their_hard_state()
+    {
+        using (var log = Open())
+        {
+            var front = new GroupCommitLog(log);
+            var driver = new ZabDriver(new ZabPeer(new ZabConfig { Id = 1, Peers = [1] }, log, new NoState()), new NoHost());
+            var jobs = new List<(PersistJob Job, Task Durable)>();
+            void Take()
+            {
+                while (driver.Next() is { } job) jobs.Add((job, front.PersistAsync(job)));
+            }
+            for (var i = 0; i < 5 && !driver.Peer.Status.Established; i++)
+            {
+                driver.Peer.Tick();
+                Take();
+            }
+            Assert.True(driver.Peer.Status.Established);
+            // Several jobs in flight at once (their fsyncs merged), reported in order.
+            for (var i = 1; i <= 20; i++)
+            {
+                driver.Peer.Propose(z => BitConverter.GetBytes(z));
+                Take();
+            }
+            foreach (var (job, durable) in jobs)
+            {
+                await durable.WaitAsync(Deadline);
+                driver.Persisted(job);
+            }
+            Assert.True(log.SyncCount < jobs.Count, $"{log.SyncCount} fsyncs for {jobs.Count} jobs");
+            await front.DisposeAsync();
+        }
+        using var reopened = Open();
+        Assert.Equal(new HardState(1, 1), reopened.HardState);
+        Assert.Equal(Enumerable.Range(1, 20).Select(i => Zxid.Make(1, i)), reopened.ReadAfter(0).Select(t => t.Zxid));
+    }
 }
