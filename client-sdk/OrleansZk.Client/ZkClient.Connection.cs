@@ -120,6 +120,16 @@ public sealed partial class ZkClient
         if (probeNow) Wake();
     }
 
+    /// <summary>
+    /// A replica said it is not the leader: contact with the leader is lost (as when a gateway
+    /// drops); the next probe goes to the leader it named, or asks the service where it is.
+    /// </summary>
+    private void OnLeaderChanged(LeaderChangedException e)
+    {
+        Volatile.Write(ref _leader, e.LeaderId ?? 0);
+        OnConnectionLost(e.Detail ?? "the leader changed", probeNow: true);
+    }
+
     /// <summary>A gateway connection opened: if suspended, probe now rather than at the next tick.</summary>
     internal void OnGatewayConnected()
     {
@@ -130,14 +140,31 @@ public sealed partial class ZkClient
     private void OnPingAnswered()
     {
         NoteContact();
+        List<(string Scheme, byte[] Auth)> auths;
         lock (_lock)
         {
             if (_state != ZkClientState.Suspended) return;
             TransitionLocked(ZkClientState.Reconnected);
-            // The replica may have restarted, and then restarts its gate at the first xid it sees.
+            // The leader may be new (or restarted), and then restarts its gate at the first xid it sees.
             if (_session != null) _session.FenceNext = true;
+            auths = [.. _auths];
         }
+        // Identities are the leader's: prove them again, before any later request (each addauth is a fence).
+        foreach (var (scheme, auth) in auths) _ = ReproveAsync(scheme, auth);
         OnReconnectedWatches();
+    }
+
+    private async Task ReproveAsync(string scheme, byte[] auth)
+    {
+        try
+        {
+            var reply = await AwaitReply(SubmitAuth(scheme, auth, remember: false), CancellationToken.None).ConfigureAwait(false);
+            if (reply.Code != ZkErrorCode.Ok && reply.Code != ZkErrorCode.SessionExpired) OnAuthRefused();
+        }
+        catch (ZkException)
+        {
+            // Contact lost again: the next reconnect proves them again.
+        }
     }
 
     /// <summary>
@@ -205,7 +232,6 @@ public sealed partial class ZkClient
     /// </summary>
     private async Task HeartbeatAsync(SessionInfo info, CancellationToken ct)
     {
-        var replica = Replica(info);
         var beat = TimeSpan.FromMilliseconds(Math.Max(1, info.TimeoutMs / 3));
         var probe = TimeSpan.FromMilliseconds(Math.Clamp(info.TimeoutMs / 10, 1, 1_000));
         try
@@ -215,7 +241,7 @@ public sealed partial class ZkClient
                 await _wake.WaitAsync(_state == ZkClientState.Suspended ? probe : beat, ct).ConfigureAwait(false);
                 if (HeartbeatsPaused) continue;
                 var suspended = _state == ZkClientState.Suspended;
-                var (reply, failure) = await PingAsync(replica, info, suspended ? probe : null, ct).ConfigureAwait(false);
+                var (reply, failure) = await PingLeaderAsync(info, suspended ? probe : null, ct).ConfigureAwait(false);
                 switch (reply?.Code)
                 {
                     case ZkErrorCode.Ok:
@@ -237,8 +263,34 @@ public sealed partial class ZkClient
         }
     }
 
+    /// <summary>
+    /// Pings the leader as last learnt; a replica that says it is not the leader names the next one
+    /// to try (at once), and when none is known the service is asked where the leader is.
+    /// </summary>
+    private async Task<(PingReply? Reply, string? Failure)> PingLeaderAsync(SessionInfo info, TimeSpan? probe, CancellationToken ct)
+    {
+        for (var hops = 0; ; hops++)
+        {
+            if (Volatile.Read(ref _leader) == 0)
+            {
+                try
+                {
+                    await LeaderAsync(refresh: true, link: null).ConfigureAwait(false);
+                }
+                catch (ZkException e)
+                {
+                    return (null, "no leader: " + e.Detail);
+                }
+            }
+            var (reply, failure, notLeader) = await PingAsync(Replica(info), info, probe, ct).ConfigureAwait(false);
+            if (notLeader == null) return (reply, failure);
+            Volatile.Write(ref _leader, notLeader.LeaderId ?? 0);
+            if (notLeader.LeaderId == null || hops >= 2) return (null, notLeader.Message);
+        }
+    }
+
     /// <summary>One ping: its code, or null and why it failed (an error, or no reply within <paramref name="probe"/> / two thirds of the timeout since the last contact).</summary>
-    private async Task<(PingReply? Reply, string? Failure)> PingAsync(IZkReplicaGrain replica, SessionInfo info, TimeSpan? probe, CancellationToken ct)
+    private async Task<(PingReply? Reply, string? Failure, NotLeaderException? NotLeader)> PingAsync(IZkReplicaGrain replica, SessionInfo info, TimeSpan? probe, CancellationToken ct)
     {
         Task<PingReply> ping;
         try
@@ -247,7 +299,7 @@ public sealed partial class ZkClient
         }
         catch (Exception e)
         {
-            return (null, "ping failed: " + Describe(e));
+            return (null, "ping failed: " + Describe(e), null);
         }
         // Two thirds of the timeout without any reply (as pings go every third, a ping has a third
         // of the timeout to answer; at least that long if nothing was sent for a while).
@@ -257,19 +309,25 @@ public sealed partial class ZkClient
         {
             var deadlineMs = Math.Max(Volatile.Read(ref _lastContactMs) + silenceMs, sentMs + info.TimeoutMs / 3);
             var wait = probe ?? TimeSpan.FromMilliseconds(deadlineMs - NowMs);
-            if (wait <= TimeSpan.Zero) return (null, $"no reply from the service for {NowMs - Volatile.Read(ref _lastContactMs)} ms");
+            if (wait <= TimeSpan.Zero) return (null, $"no reply from the service for {NowMs - Volatile.Read(ref _lastContactMs)} ms", null);
             try
             {
-                return (await ping.WaitAsync(wait, ct).ConfigureAwait(false), null);
+                return (await ping.WaitAsync(wait, ct).ConfigureAwait(false), null, null);
             }
             catch (TimeoutException) when (!ping.IsCompleted)
             {
                 // Other replies may have come meanwhile (the contact moved): then wait on.
-                if (probe != null) return (null, $"no reply to a ping within {probe.Value.TotalMilliseconds:0} ms");
+                if (probe != null) return (null, $"no reply to a ping within {probe.Value.TotalMilliseconds:0} ms", null);
+            }
+            catch (NotLeaderException e)
+            {
+                return (null, e.Message, e);
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
-                return (null, "ping failed: " + Describe(e));
+                // An unreachable replica (its silo died): the next probe asks where the leader is.
+                if (e is ReplicaUnavailableException or Orleans.Runtime.SiloUnavailableException) Volatile.Write(ref _leader, 0);
+                return (null, "ping failed: " + Describe(e), null);
             }
         }
     }

@@ -38,9 +38,12 @@ public sealed partial class ZkClient
         WriteAsync(new DeleteRequest(path, version), ct);
 
     /// <summary>The node's stat, or null when it does not exist.</summary>
-    public async Task<Stat?> ExistsAsync(string path, CancellationToken ct = default)
+    public Task<Stat?> ExistsAsync(string path, CancellationToken ct = default) => ExistsAsync(path, ReadConsistency.Default, ct);
+
+    /// <summary>The node's stat, or null when it does not exist, read with the given <paramref name="consistency"/>.</summary>
+    public async Task<Stat?> ExistsAsync(string path, ReadConsistency consistency, CancellationToken ct = default)
     {
-        var reply = await ReadAsync(ReadKind.Exists, path, new ExistsRequest(path), ct, absentIsError: false).ConfigureAwait(false);
+        var reply = await ReadAsync(ReadKind.Exists, path, new ExistsRequest(path), ct, absentIsError: false, consistency: consistency).ConfigureAwait(false);
         // The service answers an absent node with no stat (or, equally, NoNode).
         return reply.Code == ZkErrorCode.NoNode ? null : reply.Stat;
     }
@@ -48,9 +51,14 @@ public sealed partial class ZkClient
     /// <summary>The node's data and stat.</summary>
     /// <exception cref="NoNodeException">The node does not exist.</exception>
     /// <exception cref="NoAuthException">No READ permission.</exception>
-    public async Task<DataResult> GetDataAsync(string path, CancellationToken ct = default)
+    public Task<DataResult> GetDataAsync(string path, CancellationToken ct = default) => GetDataAsync(path, ReadConsistency.Default, ct);
+
+    /// <summary>The node's data and stat, read with the given <paramref name="consistency"/>.</summary>
+    /// <exception cref="NoNodeException">The node does not exist.</exception>
+    /// <exception cref="NoAuthException">No READ permission.</exception>
+    public async Task<DataResult> GetDataAsync(string path, ReadConsistency consistency, CancellationToken ct = default)
     {
-        var reply = await ReadAsync(ReadKind.GetData, path, new GetDataRequest(path), ct).ConfigureAwait(false);
+        var reply = await ReadAsync(ReadKind.GetData, path, new GetDataRequest(path), ct, consistency: consistency).ConfigureAwait(false);
         return new DataResult(reply.Data, reply.Stat ?? default);
     }
 
@@ -67,29 +75,48 @@ public sealed partial class ZkClient
     /// <summary>The names of the node's children, in no particular order (as ZooKeeper).</summary>
     /// <exception cref="NoNodeException">The node does not exist.</exception>
     public async Task<IReadOnlyList<string>> GetChildrenAsync(string path, CancellationToken ct = default) =>
-        (await GetChildrenWithStatAsync(path, ct).ConfigureAwait(false)).Children;
+        (await GetChildrenWithStatAsync(path, ReadConsistency.Default, ct).ConfigureAwait(false)).Children;
+
+    /// <summary>The names of the node's children, read with the given <paramref name="consistency"/>.</summary>
+    /// <exception cref="NoNodeException">The node does not exist.</exception>
+    public async Task<IReadOnlyList<string>> GetChildrenAsync(string path, ReadConsistency consistency, CancellationToken ct = default) =>
+        (await GetChildrenWithStatAsync(path, consistency, ct).ConfigureAwait(false)).Children;
 
     /// <summary>The names of the node's children (in no particular order) and the node's stat.</summary>
     /// <exception cref="NoNodeException">The node does not exist.</exception>
-    public async Task<ChildrenResult> GetChildrenWithStatAsync(string path, CancellationToken ct = default)
+    public Task<ChildrenResult> GetChildrenWithStatAsync(string path, CancellationToken ct = default) =>
+        GetChildrenWithStatAsync(path, ReadConsistency.Default, ct);
+
+    /// <summary>The names of the node's children and the node's stat, read with the given <paramref name="consistency"/>.</summary>
+    /// <exception cref="NoNodeException">The node does not exist.</exception>
+    public async Task<ChildrenResult> GetChildrenWithStatAsync(string path, ReadConsistency consistency, CancellationToken ct = default)
     {
-        var reply = await ReadAsync(ReadKind.GetChildren, path, new GetChildrenRequest(path), ct).ConfigureAwait(false);
+        var reply = await ReadAsync(ReadKind.GetChildren, path, new GetChildrenRequest(path), ct, consistency: consistency).ConfigureAwait(false);
         return new ChildrenResult(reply.Children ?? [], reply.Stat ?? default);
     }
 
     /// <summary>How many nodes lie below the node, at any depth.</summary>
     /// <exception cref="NoNodeException">The node does not exist.</exception>
-    public async Task<int> GetAllChildrenNumberAsync(string path, CancellationToken ct = default)
+    public Task<int> GetAllChildrenNumberAsync(string path, CancellationToken ct = default) =>
+        GetAllChildrenNumberAsync(path, ReadConsistency.Default, ct);
+
+    /// <summary>How many nodes lie below the node, at any depth, read with the given <paramref name="consistency"/>.</summary>
+    /// <exception cref="NoNodeException">The node does not exist.</exception>
+    public async Task<int> GetAllChildrenNumberAsync(string path, ReadConsistency consistency, CancellationToken ct = default)
     {
-        var reply = await ReadAsync(ReadKind.GetAllChildrenNumber, path, new GetAllChildrenNumberRequest(path), ct).ConfigureAwait(false);
+        var reply = await ReadAsync(ReadKind.GetAllChildrenNumber, path, new GetAllChildrenNumberRequest(path), ct, consistency: consistency).ConfigureAwait(false);
         return reply.Count;
     }
 
     /// <summary>The node's ACL and stat.</summary>
     /// <exception cref="NoNodeException">The node does not exist.</exception>
-    public async Task<AclResult> GetAclAsync(string path, CancellationToken ct = default)
+    public Task<AclResult> GetAclAsync(string path, CancellationToken ct = default) => GetAclAsync(path, ReadConsistency.Default, ct);
+
+    /// <summary>The node's ACL and stat, read with the given <paramref name="consistency"/>.</summary>
+    /// <exception cref="NoNodeException">The node does not exist.</exception>
+    public async Task<AclResult> GetAclAsync(string path, ReadConsistency consistency, CancellationToken ct = default)
     {
-        var reply = await ReadAsync(ReadKind.GetAcl, path, new GetAclRequest(path), ct).ConfigureAwait(false);
+        var reply = await ReadAsync(ReadKind.GetAcl, path, new GetAclRequest(path), ct, consistency: consistency).ConfigureAwait(false);
         return new AclResult(reply.Acl ?? AclList.Empty, reply.Stat ?? default);
     }
 
@@ -168,9 +195,18 @@ public sealed partial class ZkClient
         return reply;
     }
 
-    private async Task<ReadReply> ReadAsync(ReadKind kind, string path, ReadRequest request, CancellationToken ct, bool absentIsError = true, bool watch = false)
+    private async Task<ReadReply> ReadAsync(ReadKind kind, string path, ReadRequest request, CancellationToken ct, bool absentIsError = true, bool watch = false,
+        ReadConsistency consistency = ReadConsistency.Default)
     {
         ZkFailures.Validate(request);
+        if ((consistency == ReadConsistency.Default ? _options.ReadConsistency : consistency) == ReadConsistency.Linearizable)
+        {
+            // The leader confirms with a quorum that it still leads and names what it has applied;
+            // the read below then carries at least that zxid.
+            var barrier = await AwaitReply(SendRead(info => Replica(info).ReadBarrier(info.SessionId)), ct).ConfigureAwait(false);
+            if (barrier < 0) throw OnExpired($"session 0x{SessionId:x} expired");
+            FoldZxid(barrier);
+        }
         // AuthVersion and MinZxid are read when the call is sent, after the requests it waited for.
         var call = SendRead(info => Partition(info, path).Read(new ReadCall(kind, path, info.SessionId, _authVersion, LastZxid, watch)));
         var reply = await AwaitReply(call, ct).ConfigureAwait(false);

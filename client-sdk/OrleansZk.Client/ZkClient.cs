@@ -39,6 +39,12 @@ public sealed partial class ZkClient : IAsyncDisposable
     private long _lastZxid;
     private volatile int _authVersion;
 
+    /// <summary>The replica this client sends writes to: the leader as last learnt (0: ask the service).</summary>
+    private long _leader;
+
+    /// <summary>The identities this client proved (addauth), proved again after a reconnect: they are the leader's, and a new leader has none.</summary>
+    private readonly List<(string Scheme, byte[] Auth)> _auths = [];
+
     /// <summary>A client over an Orleans client the caller owns and has started. It opens its session on first use (or <see cref="ConnectAsync(CancellationToken)"/>).</summary>
     /// <remarks>
     /// It learns of a dropped gateway connection from Orleans at once when the Orleans client's
@@ -169,21 +175,53 @@ public sealed partial class ZkClient : IAsyncDisposable
 
     private async Task<SessionInfo> OpenSessionAsync(Link link)
     {
-        var replica = _cluster.GetGrain<IZkReplicaGrain>(_options.ReplicaId);
-        SessionInfo info;
-        if (_resume is var (id, password))
+        // The leader takes sessions; during an election the open waits for one (within the request timeout).
+        var deadline = NowMs + (long)_options.RequestTimeout.TotalMilliseconds;
+        for (var attempt = 0; ; attempt++)
         {
-            info = await AwaitReply(replica.ResumeSession(id, password), link, CancellationToken.None).ConfigureAwait(false)
-                ?? throw OnExpired($"session 0x{id:x} cannot be resumed: it expired or was closed, or the password does not match");
+            try
+            {
+                var replica = _cluster.GetGrain<IZkReplicaGrain>(await LeaderAsync(refresh: attempt > 0, link).ConfigureAwait(false));
+                SessionInfo info;
+                if (_resume is var (id, password))
+                {
+                    info = await AwaitReply(replica.ResumeSession(id, password), link, CancellationToken.None).ConfigureAwait(false)
+                        ?? throw OnExpired($"session 0x{id:x} cannot be resumed: it expired or was closed, or the password does not match");
+                }
+                else
+                {
+                    info = await AwaitReply(replica.CreateSession(_options.SessionTimeoutMs, RandomNumberGenerator.GetBytes(16)), link, CancellationToken.None)
+                        .ConfigureAwait(false);
+                }
+                Volatile.Write(ref _leader, info.Service.ReplicaId);
+                FoldZxid(info.Zxid);
+                OnOpened(info);
+                return info;
+            }
+            catch (LeaderChangedException e) when (NowMs < deadline)
+            {
+                // Not admitted anywhere: safe to try the leader it names, or to wait out the election.
+                if (e.LeaderId == null) await Task.Delay(ElectionPollMs).ConfigureAwait(false);
+            }
         }
-        else
-        {
-            info = await AwaitReply(replica.CreateSession(_options.SessionTimeoutMs, RandomNumberGenerator.GetBytes(16)), link, CancellationToken.None)
-                .ConfigureAwait(false);
-        }
-        FoldZxid(info.Zxid);
-        OnOpened(info);
-        return info;
+    }
+
+    /// <summary>How often a client without a leader asks again during an election.</summary>
+    private const int ElectionPollMs = 100;
+
+    /// <summary>
+    /// The leader to send to: as last learnt (or the configured hint), else — or when
+    /// <paramref name="refresh"/> — as the service reports it from the silo this client reaches.
+    /// Throws <see cref="LeaderChangedException"/> (ConnectionLoss) during an election.
+    /// </summary>
+    private async Task<long> LeaderAsync(bool refresh, Link? link)
+    {
+        if (!refresh && Volatile.Read(ref _leader) is var known and not 0) return known;
+        if (!refresh && _options.ReplicaId != 0) return _options.ReplicaId;
+        var info = await AwaitReply(_cluster.GetGrain<IZkServiceGrain>(0).FindLeader(refresh), link, CancellationToken.None).ConfigureAwait(false);
+        if (info.LeaderId is not { } leader) throw new LeaderChangedException(null, "an election is in progress");
+        Volatile.Write(ref _leader, leader);
+        return leader;
     }
 
     /// <summary>
@@ -220,8 +258,11 @@ public sealed partial class ZkClient : IAsyncDisposable
         return new(Track(call, ticket.Seq, reply => FoldZxid(reply.Zxid)), link);
     }
 
-    /// <summary>Issues an addauth: sent after every earlier ordered request, and every later one waits for it.</summary>
-    private Issued<AuthReply> SubmitAuth(string scheme, byte[] auth)
+    /// <summary>
+    /// Issues an addauth: sent after every earlier ordered request, and every later one waits for it.
+    /// One that succeeds is <paramref name="remember"/>ed, to be proved again after a reconnect.
+    /// </summary>
+    private Issued<AuthReply> SubmitAuth(string scheme, byte[] auth, bool remember = true)
     {
         lock (_lock)
         {
@@ -231,7 +272,10 @@ public sealed partial class ZkClient : IAsyncDisposable
             var call = SendWhenReady(session.Opened, ticket.Ready, link, info => Replica(info).AddAuth(info.SessionId, scheme, auth));
             return new(Track(call, ticket.Seq, reply =>
             {
-                if (reply.Code == ZkErrorCode.Ok) _authVersion = reply.AuthVersion;
+                if (reply.Code != ZkErrorCode.Ok) return;
+                _authVersion = reply.AuthVersion;
+                if (!remember) return;
+                lock (_lock) _auths.Add((scheme, auth));
             }), link);
         }
     }
@@ -338,12 +382,17 @@ public sealed partial class ZkClient : IAsyncDisposable
         }
         catch (Exception e) when (ZkFailures.Translate(e) is var translated && translated != e)
         {
-            if (translated is ConnectionLossException) ProbeSoon();
+            // A replica that is not (or no longer) the leader refused the call: contact with the
+            // leader is lost; the heartbeat finds the new one and the session reconnects there.
+            if (translated is LeaderChangedException changed && link != null) OnLeaderChanged(changed);
+            else if (translated is ConnectionLossException) ProbeSoon();
             throw translated;
         }
     }
 
-    private IZkReplicaGrain Replica(SessionInfo info) => _cluster.GetGrain<IZkReplicaGrain>(info.Service.ReplicaId);
+    /// <summary>The leader as last learnt (the replica the session opened on, until a reconnect finds another).</summary>
+    private IZkReplicaGrain Replica(SessionInfo info) =>
+        _cluster.GetGrain<IZkReplicaGrain>(Volatile.Read(ref _leader) is var leader and not 0 ? leader : info.Service.ReplicaId);
 
     private IZkPartitionGrain Partition(SessionInfo info, string path) =>
         _cluster.GetGrain<IZkPartitionGrain>(PathHash.PartitionOf(path, info.Service.Partitions));

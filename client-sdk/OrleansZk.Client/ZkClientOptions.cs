@@ -5,8 +5,20 @@ namespace OrleansZk.Client;
 /// <summary>How a <see cref="ZkClient"/> talks to the service.</summary>
 public sealed class ZkClientOptions
 {
-    /// <summary>The replica that opens the session (and names the replica that takes its writes).</summary>
-    public long ReplicaId { get; set; } = 1;
+    /// <summary>
+    /// The replica to try first for the session (0, the default: ask the service which replica
+    /// leads). The leader takes every write; a client follows it across leader changes by itself.
+    /// </summary>
+    public long ReplicaId { get; set; }
+
+    /// <summary>
+    /// The consistency of reads that do not say (<see cref="Client.ReadConsistency.Default"/>):
+    /// <see cref="Client.ReadConsistency.Sequential"/> (ZooKeeper's: never older than what this
+    /// client has seen) or <see cref="Client.ReadConsistency.Linearizable"/> (beyond ZooKeeper:
+    /// every write acknowledged to anyone before the read began is seen, at the cost of a round
+    /// trip through the leader and its quorum).
+    /// </summary>
+    public ReadConsistency ReadConsistency { get; set; } = ReadConsistency.Sequential;
 
     /// <summary>
     /// The session timeout to ask for, in milliseconds; the service negotiates it into its bounds.
@@ -35,6 +47,27 @@ public sealed class ZkClientOptions
 
     /// <summary>The password of the session in <see cref="SessionId"/> (<see cref="ZkClient.SessionPassword"/> of its first client).</summary>
     public byte[]? SessionPassword { get; set; }
+}
+
+/// <summary>How fresh a read must be.</summary>
+public enum ReadConsistency
+{
+    /// <summary>As the client's <see cref="ZkClientOptions.ReadConsistency"/> says.</summary>
+    Default = 0,
+
+    /// <summary>
+    /// ZooKeeper's guarantee: from the partition holding the node, never older than anything this
+    /// client has seen (its writes included); it may miss a write another client just made (call
+    /// <see cref="ZkClient.SyncAsync"/> first, as with ZooKeeper, or read linearizably).
+    /// </summary>
+    Sequential = 1,
+
+    /// <summary>
+    /// Linearizable: the leader first confirms with a quorum that it still leads and names the zxid it
+    /// has applied; the read is then answered at or above it, so it sees every write acknowledged to
+    /// any client before the read began. Costs that round trip; fails with ConnectionLoss during an election.
+    /// </summary>
+    Linearizable = 2,
 }
 
 /// <summary>

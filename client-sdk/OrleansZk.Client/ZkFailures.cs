@@ -22,6 +22,7 @@ internal static class ZkFailures
         TimeoutException or OrleansException or SocketException or IOException or ObjectDisposedException
             => new ConnectionLossException(null, Describe(e)),
         ReplicaUnavailableException => new ConnectionLossException(null, Describe(e)),
+        NotLeaderException notLeader => new LeaderChangedException(notLeader.LeaderId, notLeader.Message),
         _ => new SystemErrorException(null, Describe(e)),
     };
 
@@ -77,4 +78,14 @@ internal static class ZkFailures
         e is UnavailableExceptionFallbackException fallback ? fallback.ExceptionType : e.GetType().FullName;
 
     private static string Describe(Exception e) => (ExceptionTypeName(e) ?? e.GetType().Name) + ": " + e.Message;
+}
+
+/// <summary>
+/// The replica called is not the leader (an election, or the leader moved): ConnectionLoss to the
+/// caller — the call was not admitted, but the client reports it like any loss of contact — with the
+/// leader it names, if any, for the client's next attempt.
+/// </summary>
+internal sealed class LeaderChangedException(long? leaderId, string detail) : ConnectionLossException(null, detail)
+{
+    public long? LeaderId { get; } = leaderId;
 }

@@ -97,6 +97,8 @@ internal static class SiloHost
         });
 
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // One line per replica role change (Looking, Following, Leading), even at the default level.
+        builder.Logging.AddFilter(ZkReplicaGrain.EnsembleLogCategory, LogLevel.Information);
         builder.Logging.AddConfiguration(configuration.GetSection("Logging"));
         builder.Logging.AddSimpleConsole(c =>
         {

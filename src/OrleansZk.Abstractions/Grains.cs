@@ -6,10 +6,15 @@ namespace OrleansZk;
 
 /// <summary>
 /// One ensemble member (keyed by replica id, like ZooKeeper's myid), pinned to the silo configured
-/// to host it. It owns the DataTree and the transaction log: it orders, prepares, logs (one fsync
-/// per batch) and applies every write, and delivers the effects to the partitions in zxid order.
-/// Every method may interleave: the replica runs one internal pipeline and never awaits anything
-/// that could call back into it while holding its turn.
+/// to host it. It runs the ZAB engine with the other members and owns its replica of the tree and
+/// its transaction log. The leader orders, prepares and proposes every write, replies once it is
+/// committed (a quorum has it durably), applied and delivered to the partitions, and numbers and
+/// publishes watch events; followers log, apply and snapshot, and deliver nothing.
+/// <para>The client calls (sessions, writes, sync, addauth, watch re-registration) are the
+/// leader's: any other replica throws <see cref="NotLeaderException"/> naming the leader when it
+/// knows one. A leader that is not serving yet (synchronising) holds them until it is.</para>
+/// Every method may interleave: the replica never awaits anything that could call back into it
+/// while holding its turn.
 /// </summary>
 public interface IZkReplicaGrain : IGrainWithIntegerKey
 {
@@ -17,8 +22,9 @@ public interface IZkReplicaGrain : IGrainWithIntegerKey
     Task<SessionInfo> CreateSession(int timeoutMs, byte[] password);
 
     /// <summary>
-    /// Reattaches to an open session (a new client, even in another process): null when the
-    /// session is unknown, expired or closed, or the password does not match. Counts as a heartbeat.
+    /// Reattaches to an open session (a new client, even in another process, or the same client
+    /// after a leader change): null when the session is unknown, expired or closed, or the password
+    /// does not match. Counts as a heartbeat.
     /// </summary>
     Task<SessionInfo?> ResumeSession(long sessionId, byte[] password);
 
@@ -31,7 +37,7 @@ public interface IZkReplicaGrain : IGrainWithIntegerKey
 
     /// <summary>
     /// (Re-)registers the session's watches with the client's last zxid (ZooKeeper's SetWatches,
-    /// docs/watches.md), in order with the replica's batches: every batch before it has been
+    /// docs/watches.md), in order with the leader's batches: every batch before it has been
     /// delivered and its events numbered, the partitions register the watches and fire what changed
     /// after <paramref name="lastZxid"/> (returned in the reply, not on the stream), and only then
     /// does the next batch reach the partitions. An empty set registers nothing and only tells where
@@ -43,34 +49,140 @@ public interface IZkReplicaGrain : IGrainWithIntegerKey
     /// A write (create, delete, setData, setACL, check, multi, closeSession) of session
     /// <paramref name="sessionId"/>. Writes of one session take effect in <paramref name="xid"/>
     /// order (1, 2, 3, ...) whatever order they arrive in; the reply comes once the effect is
-    /// durable and visible to reads.
+    /// committed on a quorum, durable and visible to reads.
     /// </summary>
     Task<WriteReply> Submit(long sessionId, int xid, WriteRequest request);
 
-    /// <summary>sync: ordered with the session's writes; the reply's zxid is everything applied when it passed.</summary>
+    /// <summary>
+    /// sync: ordered with the session's writes, and answered only once a quorum has confirmed that
+    /// this replica is still the leader; the reply's zxid covers every write committed before it.
+    /// </summary>
     Task<WriteReply> Sync(long sessionId, int xid, string path);
 
-    /// <summary>addauth: adds a proven identity to the session (digest scheme); AuthFailed for other schemes.</summary>
+    /// <summary>
+    /// A linearizable read's barrier (beyond ZooKeeper): the zxid applied when the call arrived,
+    /// returned once a quorum has confirmed this replica is still the leader. A read at or above it
+    /// sees every write acknowledged before the call. Not ordered with the session's writes.
+    /// −1 when the session is not open (expired or closed).
+    /// </summary>
+    Task<long> ReadBarrier(long sessionId);
+
+    /// <summary>addauth: adds a proven identity to the session (digest scheme); AuthFailed for other schemes.
+    /// Identities are the leader's: after a leader change the client proves them again.</summary>
     Task<AuthReply> AddAuth(long sessionId, string scheme, byte[] auth);
 
     /// <summary>The session's ephemeral paths under <paramref name="prefix"/>, sorted.</summary>
     Task<IReadOnlyList<string>> GetEphemerals(long sessionId, string prefix);
 
+    /// <summary>What a client needs to know (any replica answers; the leader id is this replica's view).</summary>
     Task<ServiceInfo> GetServiceInfo();
 
-    /// <summary>
-    /// A partition's whole content, for its catch-up or (<paramref name="activation"/>) a new
-    /// activation — which has no watch registrations: if the partition was active before, the
-    /// replica counts a loss of registrations, which pings report so clients re-register.
-    /// </summary>
-    Task<PartitionImage> GetPartitionImage(int partition, bool activation);
+    /// <summary>This replica's role and positions (any replica answers).</summary>
+    Task<ReplicaStatus> GetStatus();
 
-    /// <summary>Where the replica stands for one partition (for reads above the partition's watermark).</summary>
+    /// <summary>
+    /// The leader brings <paramref name="partition"/> up to what it has applied — by delivering the
+    /// effects since <paramref name="watermark"/> (the partition is complete through it; −1: it holds
+    /// nothing) when its history reaches back that far, else by loading it with an image — and
+    /// returns once the partition has them. <paramref name="activation"/>: a new activation of the
+    /// partition (it lost its watch registrations, which pings then report).
+    /// </summary>
+    Task CatchUpPartition(int partition, long watermark, bool activation);
+
+    /// <summary>
+    /// A partition's whole content from this replica's tree, leader or follower (committed data):
+    /// how a partition activated while there is no leader still serves reads.
+    /// </summary>
+    Task<PartitionImage> GetPartitionImage(int partition);
+
+    /// <summary>Where the leader stands for one partition (for reads above the partition's watermark).</summary>
     Task<PartitionWatermark> GetWatermark(int partition);
 
-    /// <summary>A session's proven identities, for partitions' ACL checks.</summary>
+    /// <summary>A session's proven identities, for partitions' ACL checks (the leader's).</summary>
     Task<SessionAuth> GetSessionAuth(long sessionId);
+
+    /// <summary>ZAB messages from another replica (one batch, possibly cut into chunks; see <see cref="ZabPacket"/>).</summary>
+    [OneWay]
+    Task Receive(ZabPacket packet);
 }
+
+/// <summary>
+/// Finds the ensemble's leader and reports on the ensemble, from any silo (a stateless worker, so
+/// it runs on the silo the caller reaches): clients and shells ask it where to send writes.
+/// </summary>
+public interface IZkServiceGrain : IGrainWithIntegerKey
+{
+    /// <summary>
+    /// The current leader as this silo knows it (asking the replicas when it does not, or when
+    /// <paramref name="refresh"/>), with what a client needs to know; LeaderId null during an election.
+    /// </summary>
+    Task<LeaderInfo> FindLeader(bool refresh);
+
+    /// <summary>Every configured replica's status (a replica that does not answer is reported unreachable).</summary>
+    Task<IReadOnlyList<ReplicaStatus>> GetEnsembleStatus();
+}
+
+/// <summary>Where the leader is: <paramref name="LeaderId"/> (null: an election is in progress) of epoch
+/// <paramref name="Epoch"/>, the voting replicas, and the service's settings clients need.</summary>
+[GenerateSerializer, Immutable, Alias("zk.LeaderInfo")]
+public sealed record LeaderInfo(long? LeaderId, long Epoch, IReadOnlyList<long> Ensemble, int Partitions, int MaxDataBytes);
+
+/// <summary>
+/// A replica that cannot take a client call because it is not the leader: <paramref name="LeaderId"/>
+/// names the leader it follows (null: none known, an election is in progress). The call was not
+/// admitted, so it had no effect.
+/// </summary>
+[GenerateSerializer, Alias("zk.NotLeaderException")]
+public sealed class NotLeaderException : Exception
+{
+    public NotLeaderException(long replicaId, long? leaderId)
+        : base(leaderId is { } l ? $"replica {replicaId} is not the leader; the leader is {l}" : $"replica {replicaId} is not the leader; an election is in progress")
+    {
+        ReplicaId = replicaId;
+        LeaderId = leaderId;
+    }
+
+    /// <summary>The replica that refused.</summary>
+    [Id(0)] public long ReplicaId { get; }
+
+    /// <summary>The leader it knows of; null during an election.</summary>
+    [Id(1)] public long? LeaderId { get; }
+}
+
+/// <summary>
+/// One replica's view (the shell's <c>srvr</c>): its role (Looking, Following, Leading) and ZAB
+/// phase, the leader and epoch it knows, its epochs and zxids, whether it serves clients (a leader
+/// that has synchronised and applied its history), the followers in sync with it and the sync plans
+/// it sent (a leader's), and how long its last election took.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("zk.ReplicaStatus")]
+public sealed record ReplicaStatus(
+    long ReplicaId,
+    bool Reachable,
+    string Role,
+    string Phase,
+    long? LeaderId,
+    long Epoch,
+    long CurrentEpoch,
+    long AcceptedEpoch,
+    long LastZxid,
+    long CommittedZxid,
+    long AppliedZxid,
+    bool Serving,
+    IReadOnlyList<long> FollowersInSync,
+    long DiffSyncs,
+    long TruncSyncs,
+    long SnapSyncs,
+    long LastElectionMs,
+    string? Detail = null);
+
+/// <summary>
+/// A batch of ZAB messages from replica <paramref name="From"/> (<c>ZabWire</c> format), chunk
+/// <paramref name="Chunk"/> of <paramref name="Chunks"/> of batch <paramref name="Batch"/> (large
+/// batches — a SNAP's snapshot — travel in chunks, not one message of the whole tree).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("zk.ZabPacket")]
+public sealed record ZabPacket(long From, long Batch, int Chunk, int Chunks, byte[] Data);
 
 /// <summary>The outcome of addauth: Ok (and the session's new auth version) or AuthFailed.</summary>
 [GenerateSerializer, Immutable, Alias("zk.AuthReply")]
@@ -78,19 +190,26 @@ public sealed record AuthReply(ZkErrorCode Code, int AuthVersion);
 
 /// <summary>
 /// One of the P partitions (keyed by index; a path's partition is <see cref="PathHash.PartitionOf"/>).
-/// A projection of the replicated tree: it applies effects in zxid order (idempotent by zxid),
-/// rebuilds itself from the replica on activation, and serves reads at or above the caller's zxid.
+/// A projection of the replicated tree: it applies the leader's effects in chain order (idempotent by
+/// zxid), is brought up to date by the leader (a DIFF of effects or an image), and serves reads at
+/// or above the caller's zxid — from committed data only, even while there is no leader.
 /// </summary>
 public interface IZkPartitionGrain : IGrainWithIntegerKey
 {
     Task<ReadReply> Read(ReadCall call);
 
     /// <summary>
-    /// Effects from the replica; returns once they are applied (or buffered behind a gap being filled),
+    /// Effects from the leader; returns once they are applied (or buffered behind a gap being filled),
     /// with the watches they fired here (one-shot ones are removed): in zxid order, a txn's in its
     /// trigger order; null when none fired.
     /// </summary>
     Task<IReadOnlyList<FiredWatch>?> Deliver(PartitionDelivery delivery);
+
+    /// <summary>Replaces the whole content with the leader's image (catch-up beyond the leader's effect history).</summary>
+    Task Load(PartitionImage image);
+
+    /// <summary>Where this partition stands: whether it holds data, and the zxid it is complete through.</summary>
+    Task<PartitionPosition> GetPosition();
 
     /// <summary>
     /// addWatch: a persistent or persistent-recursive watch of <paramref name="sessionId"/> on
@@ -111,7 +230,7 @@ public interface IZkPartitionGrain : IGrainWithIntegerKey
     Task<bool> SetRecursiveWatch(long sessionId, string path, bool add, long minZxid);
 
     /// <summary>
-    /// The replica's re-registration of a session's watches, at state <paramref name="atZxid"/>
+    /// The leader's re-registration of a session's watches, at state <paramref name="atZxid"/>
     /// (<see cref="WatchTable.Reregister"/>): registers them and returns the events that fire at once,
     /// in zxid order.
     /// </summary>
@@ -121,9 +240,13 @@ public interface IZkPartitionGrain : IGrainWithIntegerKey
     [OneWay]
     Task DropSessions(IReadOnlyList<long> sessionIds);
 
-    /// <summary>The replica's periodic "complete through" notice for partitions it has nothing to deliver to.</summary>
+    /// <summary>
+    /// The leader's periodic "complete through" notice: a partition complete through at least
+    /// <paramref name="lastTouched"/> (the last zxid at or below <paramref name="watermark"/> that
+    /// touched it) is complete through <paramref name="watermark"/>.
+    /// </summary>
     [OneWay]
-    Task Advance(long replicaId, long incarnation, long lastTouched, long watermark);
+    Task Advance(long leaderId, long epoch, long lastTouched, long watermark);
 
     /// <summary>How many of this partition's nodes lie strictly below <paramref name="path"/>, at state at least <paramref name="minZxid"/>.</summary>
     Task<int> CountDescendants(string path, long minZxid);

@@ -4,11 +4,12 @@ using OrleansZk.Core;
 namespace OrleansZk;
 
 /// <summary>What a client needs to know about the service, learnt when it opens a session.</summary>
-/// <param name="ReplicaId">The replica that takes this client's writes.</param>
+/// <param name="ReplicaId">The replica that takes this client's writes (the leader when the session opened).</param>
 /// <param name="Partitions">How many partition grains hold the tree (a power of two): the client routes reads with <see cref="PathHash"/>.</param>
 /// <param name="MaxDataBytes">The largest data a node may hold.</param>
+/// <param name="Epoch">The leader's epoch (the event epoch of the replies).</param>
 [GenerateSerializer, Immutable, Alias("zk.ServiceInfo")]
-public sealed record ServiceInfo(long ReplicaId, int Partitions, int MaxDataBytes);
+public sealed record ServiceInfo(long ReplicaId, int Partitions, int MaxDataBytes, long Epoch = 0);
 
 /// <summary>An open session: id and password (to resume it), negotiated timeout, and the zxid of its creation.</summary>
 [GenerateSerializer, Immutable, Alias("zk.SessionInfo")]
@@ -23,8 +24,8 @@ public sealed record SessionInfo(long SessionId, byte[] Password, int TimeoutMs,
 /// watch events (docs/watches.md): every event of this session caused by a txn at or below
 /// <paramref name="EventZxid"/> has been published on the session's stream, with seqs through
 /// <paramref name="EventSeq"/> (0: none yet). The SDK hands the reply over only once it has delivered
-/// the session's events through <paramref name="EventSeq"/>. Seqs are numbered by one replica
-/// activation, <paramref name="EventEpoch"/> (a restarted replica numbers afresh).
+/// the session's events through <paramref name="EventSeq"/>. Seqs are numbered by one leadership,
+/// <paramref name="EventEpoch"/> (the leader's epoch: a new leader numbers afresh).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("zk.WriteReply")]
 public sealed record WriteReply(
@@ -86,28 +87,31 @@ public sealed record ReadReply(
 public sealed record SessionAuth(int Version, IReadOnlyList<ZkId> Ids);
 
 /// <summary>
-/// Effects for one partition, in zxid order. <paramref name="PrevZxid"/> is the zxid of the last txn
-/// that touched this partition before these (0 if none): a partition whose last applied txn is older
-/// than that has missed a delivery and must catch up before applying these (gap detection).
-/// <paramref name="Watermark"/>: the replica had applied everything through it when it sent these,
-/// so the partition is complete through it once they are applied. <paramref name="Incarnation"/>
-/// names the replica activation that numbered the chain: a partition that sees a new one rebuilds
-/// before it trusts PrevZxid again (a restarted replica does not know what reached whom).
+/// Effects for one partition, in zxid order, from leader <paramref name="LeaderId"/> of
+/// <paramref name="Epoch"/>. <paramref name="PrevZxid"/> is the zxid of the last txn that touched
+/// this partition before these (or an upper bound of it, where the leader does not know exactly): a
+/// partition not complete through it has missed a delivery and must catch up before applying these
+/// (gap detection). <paramref name="Watermark"/>: the leader had applied everything through it when
+/// it sent these, so the partition is complete through it once they are applied.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("zk.PartitionDelivery")]
-public sealed record PartitionDelivery(long ReplicaId, long Incarnation, long PrevZxid, long Watermark, IReadOnlyList<TxnEffects> Txns);
+public sealed record PartitionDelivery(long LeaderId, long Epoch, long PrevZxid, long Watermark, IReadOnlyList<TxnEffects> Txns);
 
 /// <summary>
-/// A partition's whole content from the replica's tree as of <paramref name="Watermark"/>;
-/// <paramref name="LastTouched"/> is the last zxid that touched this partition (what the next
-/// delivery's PrevZxid will name).
+/// A partition's whole content from a replica's tree as of <paramref name="Watermark"/>;
+/// <paramref name="LastTouched"/> is the last zxid that touched this partition (an upper bound),
+/// <paramref name="ReplicaId"/> and <paramref name="Epoch"/> the replica and the leader epoch it came from.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("zk.PartitionImage")]
-public sealed record PartitionImage(long ReplicaId, long Incarnation, long Watermark, long LastTouched, IReadOnlyList<NodeImage> Nodes);
+public sealed record PartitionImage(long ReplicaId, long Epoch, long Watermark, long LastTouched, IReadOnlyList<NodeImage> Nodes);
 
-/// <summary>Where the replica stands for one partition: the last zxid that touched it, and everything applied.</summary>
+/// <summary>Where the leader stands for one partition: the last zxid that touched it, and everything applied.</summary>
 [GenerateSerializer, Immutable, Alias("zk.PartitionWatermark")]
-public sealed record PartitionWatermark(long Incarnation, long LastTouched, long Watermark);
+public sealed record PartitionWatermark(long Epoch, long LastTouched, long Watermark);
+
+/// <summary>Where a partition stands: <paramref name="Loaded"/> false when it holds nothing yet; else complete through <paramref name="Watermark"/>, last fed by a leader of <paramref name="Epoch"/>.</summary>
+[GenerateSerializer, Immutable, Alias("zk.PartitionPosition")]
+public sealed record PartitionPosition(bool Loaded, long Watermark, long Epoch);
 
 /// <summary>One watch event, as the session's stream carries it: the session's <paramref name="Seq"/> (1, 2, 3, ... with no gaps), what happened to which path, and the txn that caused it.</summary>
 [GenerateSerializer, Immutable, Alias("zk.WatchEvent")]
@@ -118,7 +122,7 @@ public sealed record WatchEvent(long Seq, WatchEventType Type, string Path, long
 /// session id): the session's events of one replica batch, in zxid order (a multi's in op order),
 /// with contiguous seqs following the previous message's. <paramref name="ThroughZxid"/>: every event
 /// of the session caused by a txn at or below it has now been published. <paramref name="Epoch"/> names
-/// the replica activation that numbered them (a restarted replica numbers afresh from 1).
+/// the leadership that numbered them (the leader's ZAB epoch: a new leader numbers afresh from 1).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("zk.WatchEvents")]
 public sealed record WatchEvents(long SessionId, long Epoch, IReadOnlyList<WatchEvent> Events, long ThroughZxid);
@@ -126,10 +130,10 @@ public sealed record WatchEvents(long SessionId, long Epoch, IReadOnlyList<Watch
 /// <summary>
 /// A heartbeat's answer: Ok or SessionExpired, and where the session's watch events stand: every
 /// event of the session caused through <paramref name="EventZxid"/> is numbered, through
-/// <paramref name="EventSeq"/>, by replica activation <paramref name="EventEpoch"/>. A client that has
+/// <paramref name="EventSeq"/>, by the leadership of epoch <paramref name="EventEpoch"/>. A client that has
 /// not received them by its next ping knows its stream is lost; one that has knows it has every event
 /// through <paramref name="EventZxid"/>. <paramref name="RegistrationLosses"/> counts the partition
-/// activations that replaced an earlier one (losing its watch registrations) in this epoch: a client
+/// activations that replaced an earlier one (losing its watch registrations) under this leader: a client
 /// with watches that sees it grow re-registers.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("zk.PingReply")]

@@ -13,7 +13,7 @@ public sealed class InvalidAclException(string? path = null, string? detail = nu
 public sealed class BadArgumentsException(string? path = null, string? detail = null) : ZkException(ZkErrorCode.BadArguments, path, detail);
 public sealed class AuthFailedException(string? path = null, string? detail = null) : ZkException(ZkErrorCode.AuthFailed, path, detail);
 public sealed class SessionExpiredException(string? path = null, string? detail = null) : ZkException(ZkErrorCode.SessionExpired, path, detail);
-public sealed class ConnectionLossException(string? path = null, string? detail = null) : ZkException(ZkErrorCode.ConnectionLoss, path, detail);
+public class ConnectionLossException(string? path = null, string? detail = null) : ZkException(ZkErrorCode.ConnectionLoss, path, detail);
 public sealed class OperationTimeoutException(string? path = null, string? detail = null) : ZkException(ZkErrorCode.OperationTimeout, path, detail);
 public sealed class UnimplementedException(string? path = null, string? detail = null) : ZkException(ZkErrorCode.Unimplemented, path, detail);
 public sealed class SystemErrorException(string? path = null, string? detail = null) : ZkException(ZkErrorCode.SystemError, path, detail);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Runtime.MembershipService.SiloMetadata;
@@ -29,6 +30,8 @@ public static class SiloBuilderExtensions
             [ZkDefaults.ReplicaMetadataKey] = options.ReplicaId.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<EnsembleDirectory>();
         builder.Services.AddPlacementDirector<ReplicaPlacement, ReplicaPlacementDirector>();
         // Watch events: one memory stream per session (docs/watches.md), polled every WatchPollMs;
         // its subscriptions live in memory grain storage (soft state, as the registrations are).

@@ -4,8 +4,8 @@ namespace OrleansZk.Grains;
 
 /// <summary>
 /// Watch registrations (docs/watches.md): soft state of this activation, matched against every txn
-/// the partition applies; fired watches go back to the replica in the delivery's reply, and the
-/// replica numbers and publishes them per session.
+/// the partition applies; fired watches go back to the leader in the delivery's reply, and the
+/// leader numbers and publishes them per session.
 /// </summary>
 public sealed partial class ZkPartitionGrain
 {
@@ -80,15 +80,4 @@ public sealed partial class ZkPartitionGrain
             if (p != _partition) calls.Add(GrainFactory.GetGrain<IZkPartitionGrain>(p).SetRecursiveWatch(sessionId, path, add, minZxid));
         await Task.WhenAll(calls);
     }
-
-    /// <summary>Brings the watermark to <paramref name="minZxid"/> (asking the replica only when it is below); false if it could not.</summary>
-    private async Task<bool> ReachAsync(long minZxid)
-    {
-        if (minZxid > _watermark) await CatchUpAsync(minZxid);
-        return minZxid <= _watermark;
-    }
-
-    private ReadReply Behind(string path, long minZxid) =>
-        new(ZkErrorCode.ConnectionLoss, _watermark, ErrorPath: path,
-            Detail: $"the service has not reached zxid 0x{minZxid:x} that this client has seen (it is at 0x{_watermark:x})");
 }

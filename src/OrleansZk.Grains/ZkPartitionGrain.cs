@@ -7,21 +7,25 @@ using OrleansZk.Core;
 namespace OrleansZk.Grains;
 
 /// <summary>
-/// One partition of the tree: a <see cref="PartitionView"/> kept current by the replica's
-/// deliveries, applied strictly in chain order (each delivery names the previous zxid that touched
-/// this partition, so a reordered or lost delivery is a gap, never a silent skip). It answers a
-/// read at once when its watermark covers the caller's zxid, and otherwise catches up first
-/// (DESIGN.md, guarantee 3). Reentrant so deliveries, catch-ups and reads interleave; every state
-/// change is synchronous between awaits.
+/// One partition of the tree: a <see cref="PartitionView"/> of committed data, kept current by the
+/// leader's deliveries, applied strictly in chain order (each names the zxid that touched this
+/// partition before it — or an upper bound of it — so a reordered or lost delivery is a gap, never
+/// a silent skip). It answers a read at once when its watermark (the zxid it is complete through)
+/// covers the caller's zxid, and otherwise catches up first (guarantee 3). It follows the leader of
+/// the newest epoch it has heard from and refuses anything from an older one, so a deposed leader
+/// can never move it backwards. While there is no leader it keeps serving what it has (and a new
+/// activation loads an image from any replica). Reentrant; every state change is synchronous
+/// between awaits.
 /// </summary>
 [Reentrant, KeepAlive]
 public sealed partial class ZkPartitionGrain : Grain, IZkPartitionGrain
 {
-    /// <summary>How long a delivery behind a gap, or a read above the watermark, waits for the missing deliveries before rebuilding.</summary>
+    /// <summary>How long a delivery behind a gap, or a read above the watermark, waits for the missing deliveries before asking the leader to catch it up.</summary>
     private static readonly TimeSpan CatchUpWait = TimeSpan.FromSeconds(1);
 
     private readonly ZkServiceOptions _options;
     private readonly ILogger<ZkPartitionGrain> _logger;
+    private readonly EnsembleDirectory _directory;
     private readonly PartitionView _view = new();
     private readonly SortedDictionary<long, PartitionDelivery> _held = [];
     private readonly List<(long MinZxid, TaskCompletionSource Done)> _waiters = [];
@@ -39,52 +43,45 @@ public sealed partial class ZkPartitionGrain : Grain, IZkPartitionGrain
     private readonly Dictionary<long, List<FiredWatch>> _firedWhileHeld = [];
     private readonly HashSet<long> _heldWaiting = [];
     private int _partition;
-    private long _replicaId;
-    private long _incarnation;
-    private long _lastTouched;
-    private long _watermark;
-    private Task? _rebuilding;
+    private bool _loaded;
+    private bool _activationReported;
+    private long? _leader;
+    private long _epoch;
+    private long _watermark = -1;
+    private Task? _catchingUp;
 
-    public ZkPartitionGrain(IOptions<ZkServiceOptions> options, ILogger<ZkPartitionGrain> logger)
+    public ZkPartitionGrain(IOptions<ZkServiceOptions> options, ILogger<ZkPartitionGrain> logger, EnsembleDirectory directory)
     {
         _options = options.Value;
         _logger = logger;
+        _directory = directory;
         _history = new TriggerHistory(_options.WatchHistory);
     }
-
-    private IZkReplicaGrain Replica => GrainFactory.GetGrain<IZkReplicaGrain>(_replicaId);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _partition = (int)this.GetPrimaryKeyLong();
-        _replicaId = _options.ReplicaId > 0 ? _options.ReplicaId : 1;
-        return RebuildAsync(activation: true);
+        return Task.CompletedTask;
     }
 
     public async Task<IReadOnlyList<FiredWatch>?> Deliver(PartitionDelivery delivery)
     {
-        if (delivery.Incarnation != _incarnation)
-        {
-            // A new replica activation numbers a new chain: start over from its tree.
-            _replicaId = delivery.ReplicaId;
-            await RebuildAsync();
-            if (delivery.Incarnation != _incarnation) return null;
-        }
-        if (delivery.PrevZxid > _lastTouched)
+        if (!Follow(delivery.LeaderId, delivery.Epoch) || delivery.Txns.Count == 0) return null;
+        if (delivery.PrevZxid > _watermark)
         {
             var last = delivery.Txns[^1].Zxid;
             _held[delivery.PrevZxid] = delivery;
             _heldWaiting.Add(last);
             try
             {
-                await WaitForAsync(last);
+                await WaitForAsync(last, catchUpAtOnce: !_loaded);
             }
             finally
             {
                 _heldWaiting.Remove(last);
             }
-            // Applied meanwhile by the call that filled the gap (or by a rebuild); nothing fired if a
-            // rebuild superseded it (docs/watches.md: events a rebuild skips are lost).
+            // Applied meanwhile by the call that filled the gap; nothing fired if an image superseded
+            // it (docs/watches.md: events an image skips are recovered by re-registration).
             return _firedWhileHeld.Remove(last, out var held) ? held : null;
         }
         var fired = Apply(delivery);
@@ -93,11 +90,27 @@ public sealed partial class ZkPartitionGrain : Grain, IZkPartitionGrain
         return fired;
     }
 
-    public Task Advance(long replicaId, long incarnation, long lastTouched, long watermark)
+    public Task Load(PartitionImage image)
     {
-        if (incarnation == _incarnation && lastTouched <= _lastTouched && watermark > _watermark)
+        if (!Follow(image.ReplicaId, image.Epoch)) return Task.CompletedTask;
+        _view.Load(image.Nodes, image.Watermark);
+        // Triggers between the old state and the image were never seen here: a replay from before it is incomplete.
+        _history.Reset(image.Watermark);
+        _watermark = image.Watermark;
+        _loaded = true;
+        ApplyHeld();
+        WakeWaiters();
+        return Task.CompletedTask;
+    }
+
+    public Task<PartitionPosition> GetPosition() => Task.FromResult(new PartitionPosition(_loaded, _watermark, _epoch));
+
+    public Task Advance(long leaderId, long epoch, long lastTouched, long watermark)
+    {
+        if (Follow(leaderId, epoch) && _loaded && lastTouched <= _watermark && watermark > _watermark)
         {
             _watermark = watermark;
+            ApplyHeld();
             WakeWaiters();
         }
         return Task.CompletedTask;
@@ -109,50 +122,21 @@ public sealed partial class ZkPartitionGrain : Grain, IZkPartitionGrain
         return _view.CountDescendants(path);
     }
 
-    public async Task<ReadReply> Read(ReadCall call)
+    /// <summary>
+    /// Takes news from a leader (or, with an image, any replica) of <paramref name="epoch"/>: a newer
+    /// epoch is adopted (its leader's identities may differ: the cached ones go); an older one is
+    /// refused — the newer leader has brought or will bring this partition at least as far.
+    /// </summary>
+    private bool Follow(long leaderId, long epoch)
     {
-        if (_ended.Contains(call.SessionId))
-            return new ReadReply(ZkErrorCode.SessionExpired, _watermark, ErrorPath: call.Path, Detail: $"session 0x{call.SessionId:x} has ended");
-        if (!await ReachAsync(call.MinZxid)) return Behind(call.Path, call.MinZxid);
-        var auth = call.AuthVersion == 0 ? AuthInfo.Anonymous : await AuthOfAsync(call.SessionId, call.AuthVersion);
-        ReadReply reply;
-        try
+        if (epoch < _epoch) return false;
+        if (epoch > _epoch)
         {
-            // A watch is registered in the same synchronous step as the read, so every txn applied
-            // after the state the read saw is matched against it.
-            reply = call.Kind switch
-            {
-                ReadKind.GetData => Watched(Reply(_view.GetData(call.Path, auth)), call),
-                ReadKind.Exists => Watched(new ReadReply(ZkErrorCode.Ok, _watermark, Stat: _view.Exists(call.Path)), call),
-                ReadKind.GetChildren => Watched(Reply(_view.GetChildren(call.Path, auth)), call),
-                ReadKind.GetAcl => Reply(_view.GetAcl(call.Path, auth)),
-                ReadKind.GetAllChildrenNumber => await CountAllAsync(call.Path, auth),
-                _ => new ReadReply(ZkErrorCode.Unimplemented, _watermark, ErrorPath: call.Path),
-            };
+            _auth.Clear();
+            _directory.Report(leaderId, epoch);
         }
-        catch (ZkException e)
-        {
-            reply = new ReadReply(e.Code, _watermark, ErrorPath: e.Path, Detail: e.Detail);
-        }
-        // For a session with watches here: the last zxid at which one fired (the SDK hands the reply
-        // over only after that event, even when the reply is an error such as NoNode).
-        return _firedZxid.TryGetValue(call.SessionId, out var firedZxid) ? reply with { FiredZxid = firedZxid } : reply;
-    }
-
-    private ReadReply Reply(DataResult r) => new(ZkErrorCode.Ok, _watermark, Data: r.Data, Stat: r.Stat);
-    private ReadReply Reply(ChildrenResult r) => new(ZkErrorCode.Ok, _watermark, Stat: r.Stat, Children: r.Children);
-    private ReadReply Reply(AclResult r) => new(ZkErrorCode.Ok, _watermark, Stat: r.Stat, Acl: r.Acl);
-
-    /// <summary>getAllChildrenNumber: descendants live in every partition, so ask them all at this partition's watermark.</summary>
-    private async Task<ReadReply> CountAllAsync(string path, AuthInfo auth)
-    {
-        _view.CheckReadable(path, auth);
-        var watermark = _watermark;
-        var counts = new List<Task<int>>(_options.Partitions);
-        for (var p = 0; p < _options.Partitions; p++)
-            counts.Add(p == _partition ? Task.FromResult(_view.CountDescendants(path)) : GrainFactory.GetGrain<IZkPartitionGrain>(p).CountDescendants(path, watermark));
-        var total = (await Task.WhenAll(counts)).Sum();
-        return new ReadReply(ZkErrorCode.Ok, watermark, Count: total);
+        (_leader, _epoch) = (leaderId, epoch);
+        return true;
     }
 
     /// <summary>Applies a delivery and matches each txn it applies against the watches (skipped txns fire nothing); the fired watches or null.</summary>
@@ -169,50 +153,21 @@ public sealed partial class ZkPartitionGrain : Grain, IZkPartitionGrain
         }
         if (fired != null)
             foreach (var f in fired) _firedZxid[f.SessionId] = f.Zxid;
-        _lastTouched = Math.Max(_lastTouched, delivery.Txns[^1].Zxid);
         _watermark = Math.Max(_watermark, delivery.Watermark);
         return fired is { Count: > 0 } ? fired : null;
     }
 
-    /// <summary>Applies held deliveries whose predecessor has now arrived, in chain order.</summary>
+    /// <summary>Applies held deliveries whose predecessors are now here, in chain order.</summary>
     private void ApplyHeld()
     {
         while (_held.Count > 0)
         {
             var (prev, next) = _held.First();
-            if (prev > _lastTouched) return;
+            if (prev > _watermark) return;
             _held.Remove(prev);
+            if (next.Epoch < _epoch) continue;
             if (Apply(next) is { } fired && _heldWaiting.Contains(next.Txns[^1].Zxid)) _firedWhileHeld[next.Txns[^1].Zxid] = fired;
         }
-    }
-
-    /// <summary>Brings the watermark to at least <paramref name="minZxid"/>: asks the replica where this partition stands, waits for deliveries in flight, and rebuilds if they do not come.</summary>
-    private async Task CatchUpAsync(long minZxid)
-    {
-        var mark = await Replica.GetWatermark(_partition);
-        if (mark.Incarnation != _incarnation)
-        {
-            await RebuildAsync();
-            return;
-        }
-        if (mark.LastTouched <= _lastTouched)
-        {
-            _watermark = Math.Max(_watermark, mark.Watermark);
-            WakeWaiters();
-            return;
-        }
-        await WaitForAsync(minZxid);
-    }
-
-    /// <summary>Waits until the watermark reaches <paramref name="zxid"/>, rebuilding from the replica if it has not within <see cref="CatchUpWait"/>.</summary>
-    private async Task WaitForAsync(long zxid)
-    {
-        if (_watermark >= zxid) return;
-        var done = new TaskCompletionSource();
-        _waiters.Add((zxid, done));
-        if (await Task.WhenAny(done.Task, Task.Delay(CatchUpWait)) == done.Task) return;
-        LogGap(_partition, zxid, _lastTouched);
-        await RebuildAsync();
     }
 
     private void WakeWaiters()
@@ -225,31 +180,9 @@ public sealed partial class ZkPartitionGrain : Grain, IZkPartitionGrain
         }
     }
 
-    /// <summary>Reloads the whole partition from the replica's tree (one rebuild at a time; concurrent callers share it).</summary>
-    private Task RebuildAsync(bool activation = false) =>
-        _rebuilding is { IsCompleted: false } ? _rebuilding : _rebuilding = RebuildOnceAsync(activation);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Partition}: deliveries through zxid 0x{Zxid:x} missing (complete through 0x{Watermark:x}); asking the leader to catch it up")]
+    private partial void LogGap(int partition, long zxid, long watermark);
 
-    private async Task RebuildOnceAsync(bool activation)
-    {
-        var image = await Replica.GetPartitionImage(_partition, activation);
-        _view.Load(image.Nodes, image.Watermark);
-        // Triggers between the old state and the image were never seen here: a replay from before it is incomplete.
-        _history.Reset(image.Watermark);
-        (_incarnation, _lastTouched, _watermark) = (image.Incarnation, image.LastTouched, image.Watermark);
-        foreach (var prev in _held.Keys.Where(k => _held[k].Incarnation != _incarnation).ToList()) _held.Remove(prev);
-        ApplyHeld();
-        WakeWaiters();
-    }
-
-    private async Task<AuthInfo> AuthOfAsync(long sessionId, int version)
-    {
-        if (_auth.TryGetValue(sessionId, out var cached) && cached.Version >= version) return cached.Auth;
-        var fresh = await Replica.GetSessionAuth(sessionId);
-        var auth = new AuthInfo(fresh.Ids, null);
-        _auth[sessionId] = (fresh.Version, auth);
-        return auth;
-    }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Partition}: deliveries through zxid 0x{Zxid:x} missing (last touched 0x{LastTouched:x}); rebuilding from the replica")]
-    private partial void LogGap(int partition, long zxid, long lastTouched);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition}: catching up failed")]
+    private partial void LogCatchUpFailed(Exception e, int partition);
 }

@@ -6,80 +6,40 @@ using OrleansZk.Core;
 namespace OrleansZk.Grains;
 
 /// <summary>
-/// Watch events (docs/watches.md, "partitions decide, the replica publishes"): the partitions return
-/// the watches a delivery fired; the replica orders a batch's events per session by zxid (then op
-/// order), numbers them per session (1, 2, 3, ...), and publishes one message per session per batch
-/// on the session's stream before it completes the batch's replies.
+/// Watch events (docs/watches.md, "partitions decide, the leader publishes"): the partitions return
+/// the watches a delivery fired; the leader numbers each session's per leadership (the term's
+/// epoch) with <see cref="EventNumbering"/> and publishes one message per session per segment on
+/// the session's stream before it answers the segment's calls.
 /// </summary>
 public sealed partial class ZkReplicaGrain
 {
-    /// <summary>A session's event numbering and its stream. <see cref="Published"/> chains its publishes, so messages enter the stream in seq order.</summary>
-    private sealed class SessionEvents(IAsyncStream<WatchEvents> stream)
-    {
-        public readonly IAsyncStream<WatchEvents> Stream = stream;
-        public long Seq;
-        public Task Published = Task.CompletedTask;
-    }
-
-    private readonly Dictionary<long, SessionEvents> _events = [];
-
-    /// <summary>The last zxid of the latest batch whose events are numbered: every event caused through it has its seq.</summary>
-    private long _numberedThrough;
-
-    /// <summary>Completes when the latest batch has numbered its events (the next batch numbers after it).</summary>
-    private Task _eventsNumbered = Task.CompletedTask;
-
-    /// <summary>Sessions that ended since the partitions were last told (they drop their registrations).</summary>
-    private readonly HashSet<long> _endedSessions = [];
-
-    private IStreamProvider _streams = null!;
-
-    private void StartEvents() => _streams = this.GetStreamProvider(ZkDefaults.StreamProvider);
-
     /// <summary>
-    /// Numbers the batch's fired watches per session and starts publishing them; the publish tasks, or
-    /// null when nothing fired. Synchronous up to the publishes, and called for batches in zxid order.
-    /// Events of sessions that are no longer open are dropped (and the partitions told again to forget them).
+    /// Numbers a segment's fired watches per session and starts publishing them; the publish tasks,
+    /// or null when nothing fired. Called for segments in zxid order. Events of sessions that are no
+    /// longer open are dropped (and the partitions told again to forget them).
     /// </summary>
-    private List<Task>? NumberAndPublish(IReadOnlyList<FiredWatch>?[] fired, long lastZxid)
+    private List<Task>? NumberAndPublish(LeaderTerm term, IEnumerable<IReadOnlyList<FiredWatch>?> fired, long lastZxid)
     {
-        Dictionary<long, List<FiredWatch>>? bySession = null;
-        foreach (var list in fired)
+        var numbered = term.Numbering.Number(fired, s => _machine.Tree.Sessions.ContainsKey(s), term.EndedSessions);
+        if (numbered == null) return null;
+        var publishes = new List<Task>(numbered.Count);
+        foreach (var (session, events) in numbered)
         {
-            if (list == null) continue;
-            foreach (var f in list)
-            {
-                if (!_tree.Sessions.ContainsKey(f.SessionId))
-                {
-                    _endedSessions.Add(f.SessionId);
-                    continue;
-                }
-                bySession ??= [];
-                if (!bySession.TryGetValue(f.SessionId, out var mine)) bySession[f.SessionId] = mine = new List<FiredWatch>(2);
-                mine.Add(f);
-            }
-        }
-        if (bySession == null) return null;
-        var publishes = new List<Task>(bySession.Count);
-        foreach (var (session, events) in bySession)
-        {
-            // Partitions answer in any order: back to zxid order, a multi's events in op order.
-            events.Sort(static (a, b) => a.Zxid != b.Zxid ? a.Zxid.CompareTo(b.Zxid) : a.Order.CompareTo(b.Order));
-            var state = EventsOf(session);
-            var numbered = new WatchEvent[events.Count];
-            for (var i = 0; i < numbered.Length; i++)
-                numbered[i] = new WatchEvent(++state.Seq, events[i].Type, events[i].Path, events[i].Zxid);
-            state.Published = PublishAfterAsync(state.Published, state.Stream, new WatchEvents(session, _incarnation, numbered, lastZxid));
-            publishes.Add(state.Published);
+            var message = new WatchEvents(session, term.Epoch,
+                events.Select(e => new WatchEvent(e.Seq, e.Watch.Type, e.Watch.Path, e.Watch.Zxid)).ToArray(), lastZxid);
+            var (stream, published) = StreamOf(term, session);
+            var next = PublishAfterAsync(published, stream, message);
+            term.Streams[session] = (stream, next);
+            publishes.Add(next);
         }
         return publishes;
     }
 
-    private SessionEvents EventsOf(long session)
+    private (IAsyncStream<WatchEvents> Stream, Task Published) StreamOf(LeaderTerm term, long session)
     {
-        if (!_events.TryGetValue(session, out var state))
-            _events[session] = state = new SessionEvents(_streams.GetStream<WatchEvents>(StreamId.Create(ZkDefaults.WatchStreamNamespace, session)));
-        return state;
+        if (term.Streams.TryGetValue(session, out var s)) return s;
+        var stream = this.GetStreamProvider(ZkDefaults.StreamProvider).GetStream<WatchEvents>(StreamId.Create(ZkDefaults.WatchStreamNamespace, session));
+        return term.Streams[session] = (stream, Task.CompletedTask);
     }
 
     /// <summary>
@@ -100,20 +60,13 @@ public sealed partial class ZkReplicaGrain
         }
     }
 
-    /// <summary>A session ended (closeSession applied): its numbering goes, and the partitions will be told to drop its watches.</summary>
-    private void NoteSessionEnded(long sessionId)
+    /// <summary>Tells every partition which sessions ended since last time (they drop those sessions' watches and refuse their reads).</summary>
+    private void TellEndedSessions(LeaderTerm term)
     {
-        _events.Remove(sessionId);
-        _endedSessions.Add(sessionId);
-    }
-
-    /// <summary>Tells the partitions that synced with this replica which sessions ended since last time (on the watermark timer).</summary>
-    private void TellEndedSessions()
-    {
-        if (_endedSessions.Count == 0) return;
-        var ended = _endedSessions.ToArray();
-        _endedSessions.Clear();
-        foreach (var p in _knownPartitions) GrainFactory.GetGrain<IZkPartitionGrain>(p).DropSessions(ended);
+        if (term.EndedSessions.Count == 0) return;
+        var ended = term.EndedSessions.ToArray();
+        term.EndedSessions.Clear();
+        for (var p = 0; p < _options.Partitions; p++) GrainFactory.GetGrain<IZkPartitionGrain>(p).DropSessions(ended);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session 0x{SessionId:x}: watch events {FirstSeq}..{LastSeq} could not be published; the client will see a gap")]

@@ -1,210 +1,250 @@
 using Microsoft.Extensions.Logging;
 using OrleansZk.Core;
-using OrleansZk.Storage;
 using OrleansZk.Zab;
 
 namespace OrleansZk.Grains;
 
+/// <summary>
+/// The write path (docs/service.md): the leader prepares queued calls against its tree plus what is
+/// still in flight and proposes them (the engine hands out the zxids); the engine commits them on a
+/// quorum; every replica applies commits to its state machine; the serving leader then groups what
+/// one Ready committed into a segment — one delivery per partition touched, one numbering of the
+/// watch events they fire — and replies to the segment's calls once the partitions have the effects
+/// and the events are published. Markers (syncs, re-registrations, refused calls) take their turn
+/// once every txn proposed before them is applied.
+/// </summary>
 public sealed partial class ZkReplicaGrain
 {
-    /// <summary>A request waiting in the pipeline. <see cref="Request"/> null = a sync marker, or a re-registration when <see cref="Watches"/> is set.</summary>
-    private sealed class Pending(long sessionId, int xid, WriteRequest? request, AuthInfo auth)
+    /// <summary>What one Ready's commits did, up to a re-registration barrier: the calls to answer and the deliveries to send.</summary>
+    private sealed class Segment
     {
-        public Pending(long sessionId, Reregistration watches)
-            : this(sessionId, 0, null, AuthInfo.Anonymous) => Watches = watches;
-
-        public readonly Reregistration? Watches;
-        public readonly long SessionId = sessionId;
-        public readonly int Xid = xid;
-        public readonly WriteRequest? Request = request;
-        public readonly AuthInfo Auth = auth;
-        // Completed on the grain's scheduler; the reply is sent inline rather than after another thread-pool hop.
-        public readonly TaskCompletionSource<WriteReply> Reply = new();
-        public Txn? Txn;
-        public WriteReply? Outcome;
-        public ApplyResult? Result;
+        public readonly List<Pending> Calls = [];
+        public readonly Dictionary<int, (long Prev, List<TxnEffects> Txns)> Deliveries = [];
+        public long LastZxid;
+        public bool IsEmpty => Calls.Count == 0 && Deliveries.Count == 0;
     }
 
-    /// <summary>Requests prepared and handed to the log together (one write, one fsync); or re-registrations, which form batches of their own (barriers).</summary>
-    private sealed class Batch(List<Pending> entries, Task durable, bool barrier = false)
+    /// <summary>Prepares and proposes up to MaxBatch queued calls (markers just take their place in line).</summary>
+    private void ProposeQueued(LeaderTerm term)
     {
-        public readonly List<Pending> Entries = entries;
-        public readonly Task Durable = durable;
-        public readonly bool IsBarrier = barrier;
-    }
-
-    private readonly Queue<Pending> _queue = new();
-    private TaskCompletionSource _wake = new();
-    private bool _stopping;
-    private Task _pipeline = Task.CompletedTask;
-    private TreeSnapshot? _snapshot;
-
-    /// <summary>Per partition: the zxid of the last txn whose effects touched it (the next delivery's PrevZxid).</summary>
-    private long[] _partitionLast = [];
-
-    /// <summary>Partitions that loaded an image from this incarnation: they get watermark notices.</summary>
-    private readonly HashSet<int> _knownPartitions = [];
-
-    /// <summary>Set when the log failed: the replica accepts nothing more until it is reactivated.</summary>
-    private WriteReply? _broken;
-
-    private void Enqueue(Pending pending)
-    {
-        if (_broken != null)
+        if (term.Queue.Count == 0) return;
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        for (var n = 0; n < _options.MaxBatch && term.Queue.TryDequeue(out var p); n++)
         {
-            pending.Reply.TrySetResult(_broken);
-            pending.Watches?.Done.TrySetResult(new WatchesReply(ZkErrorCode.SystemError, _incarnation, 0, 0, [], _broken.Detail));
-            return;
-        }
-        _queue.Enqueue(pending);
-        _wake.TrySetResult();
-    }
-
-    /// <summary>
-    /// The pipeline: while batch k waits for its fsync, batch k+1 is prepared (against the tree plus
-    /// k's pending changes) and handed to the log; then k is applied, its effects sent, and its
-    /// replies released once the partitions have them. Runs until deactivation drains it.
-    /// </summary>
-    private async Task RunPipelineAsync()
-    {
-        Batch? logged = null;
-        while (true)
-        {
-            WriteSnapshotSlice();
-            if (_queue.Count == 0 && logged == null)
+            if (p.Kind != PendingKind.Write)
             {
-                if (_stopping) return;
-                if (_snapshot is { Written: false }) { await Task.Yield(); continue; }
-                _wake = new TaskCompletionSource();
-                await _wake.Task;
+                AddMarker(term, p);
                 continue;
             }
-            var next = _queue.Count > 0 ? PrepareBatch() : null;
-            if (logged != null)
-            {
-                try
-                {
-                    await logged.Durable;
-                }
-                catch (Exception e)
-                {
-                    // The log is broken (disk full, I/O error): nothing after this can be made durable.
-                    LogWriteFailed(e, _replicaId);
-                    FailAll(logged, next, e);
-                    DeactivateOnIdle();
-                    return;
-                }
-                if (logged.IsBarrier) await ReregisterAsync(logged);
-                else ApplyAndDeliver(logged);
-            }
-            logged = next;
-        }
-    }
-
-    private Batch PrepareBatch()
-    {
-        var entries = new List<Pending>(Math.Min(_queue.Count, _options.MaxBatch));
-        if (_queue.Peek().Watches != null)
-        {
-            // Re-registrations go between batches, all the adjacent ones together.
-            while (_queue.TryPeek(out var w) && w.Watches != null) entries.Add(_queue.Dequeue());
-            return new Batch(entries, Task.CompletedTask, barrier: true);
-        }
-        var txns = new List<LogEntry>(entries.Capacity);
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        while (entries.Count < _options.MaxBatch && _queue.TryPeek(out var p) && p.Watches == null)
-        {
-            _queue.Dequeue();
-            entries.Add(p);
-            if (p.Request == null) continue;
+            var request = p.Request!;
             try
             {
-                p.Txn = _preparer.Prepare(p.Request, new Core.RequestContext(p.SessionId, p.Xid, now, p.Auth), _preparer.LastZxid + 1);
-                txns.Add(new LogEntry(p.Txn.Zxid, TxnCodec.Encode(p.Txn)));
+                term.Preparer.CheckSize(request);
             }
             catch (ZkException e)
             {
-                // Refused before it got a zxid (too large): it changes nothing.
+                // Refused before it got a zxid (too large): it changes nothing, and replies in its turn.
+                p.Kind = PendingKind.Refused;
                 p.Outcome = new WriteReply(e.Code, 0, new OpResult(e.Code), null, e.Path, e.Detail);
+                AddMarker(term, p);
+                continue;
             }
+            var context = new Core.RequestContext(p.SessionId, p.Xid, now, p.Auth);
+            var result = Peer.Propose(zxid =>
+            {
+                p.Txn = term.Preparer.Prepare(request, context, zxid);
+                return TxnCodec.Encode(p.Txn);
+            });
+            if (result.Status != ProposeStatus.Proposed)
+            {
+                // The epoch's zxids ran out: the engine steps down and a new epoch starts.
+                p.Fail(Error(ZkErrorCode.ConnectionLoss, null, "the leader is stepping down"));
+                continue;
+            }
+            p.Zxid = result.Zxid;
+            term.LastProposed = result.Zxid;
+            term.InFlight.Enqueue(p);
         }
-        var durable = txns.Count > 0 ? _log.AppendAsync(txns) : Task.CompletedTask;
-        return new Batch(entries, durable);
+        // Markers behind nothing (or behind txns already applied) take their turn now.
+        if (term.InFlight.TryPeek(out var head) && head.IsMarker && head.AfterZxid <= _machine.AppliedZxid)
+        {
+            var segment = new Segment { LastZxid = _machine.AppliedZxid };
+            TakeMarkers(term, ref segment);
+            CloseSegment(term, segment);
+        }
     }
 
-    /// <summary>Applies a durable batch, sends its effects, and schedules its replies (synchronous: no call interleaves).</summary>
-    private void ApplyAndDeliver(Batch batch)
+    private static void AddMarker(LeaderTerm term, Pending p)
     {
-        var deliveries = new Dictionary<int, (long Prev, List<TxnEffects> Txns)>();
-        var applied = 0;
-        foreach (var p in batch.Entries)
-        {
-            if (p.Txn == null) continue;
-            var result = _tree.Apply(p.Txn);
-            applied++;
-            foreach (var (partition, effects) in _effects.Build(_tree, p.Txn))
-            {
-                if (!deliveries.TryGetValue(partition, out var d))
-                    deliveries[partition] = d = (_partitionLast[partition], []);
-                d.Txns.Add(effects);
-                _partitionLast[partition] = p.Txn.Zxid;
-            }
-            p.Result = result;
-            NoteSessionChange(p.Txn);
-        }
-        var lastZxid = _tree.LastZxid;
-        foreach (var p in batch.Entries)
-            if (p.Request == null) p.Outcome = new WriteReply(ZkErrorCode.Ok, lastZxid, new OpResult(ZkErrorCode.Ok), null, null, null);
-        if (applied > 0 && _store.NoteCommitted(applied) && _snapshot == null) _snapshot = _store.BeginSnapshot(_tree);
-
-        var sends = new Task<IReadOnlyList<FiredWatch>?>[deliveries.Count];
-        var i = 0;
-        foreach (var (partition, d) in deliveries)
-            sends[i++] = DeliverAsync(partition, new PartitionDelivery(_replicaId, _incarnation, d.Prev, lastZxid, d.Txns));
-        // Batches are numbered for events one after another, in zxid order; this one waits only for
-        // the previous batch's numbering (synchronous once its deliveries are back), never for its publishing.
-        var previous = _eventsNumbered;
-        var numbered = new TaskCompletionSource();
-        _eventsNumbered = numbered.Task;
-        _ = ReplyWhenDeliveredAsync(batch, sends, lastZxid, previous, numbered);
+        p.AfterZxid = term.LastProposed;
+        term.InFlight.Enqueue(p);
     }
 
     /// <summary>
-    /// Once the batch's deliveries are acknowledged: numbers the watch events they fired and publishes
-    /// them (after the previous batch's numbering), then completes the batch's replies, each carrying
-    /// its session's event seq and the batch's last zxid (docs/watches.md).
+    /// Applies committed txns to the state machine (every replica). A serving leader matches them to
+    /// its proposals (in zxid order) and delivers them by segment.
     /// </summary>
-    private async Task ReplyWhenDeliveredAsync(Batch batch, Task<IReadOnlyList<FiredWatch>?>[] sends, long lastZxid, Task previous, TaskCompletionSource numbered)
+    private void ApplyCommitted(IReadOnlyList<LogEntry> committed)
+    {
+        var term = _term is { Active: true } t ? t : null;
+        var segment = term != null ? new Segment() : null;
+        foreach (var entry in committed)
+        {
+            Pending? mine = null;
+            if (term != null && term.InFlight.TryPeek(out var head) && !head.IsMarker && head.Zxid == entry.Zxid) mine = term.InFlight.Dequeue();
+            var applied = _machine.Apply(entry, mine?.Txn);
+            NoteApplied(applied.Txn);
+            if (term == null) continue;
+            foreach (var e in applied.Effects)
+            {
+                if (!segment!.Deliveries.TryGetValue(e.Partition, out var d)) segment.Deliveries[e.Partition] = d = (e.PrevZxid, []);
+                d.Txns.Add(e.Effects);
+            }
+            segment!.LastZxid = entry.Zxid;
+            if (mine != null)
+            {
+                mine.Result = applied.Result;
+                segment.Calls.Add(mine);
+            }
+            TakeMarkers(term, ref segment);
+        }
+        if (term != null) CloseSegment(term, segment!);
+        if (_store.NoteCommitted(committed.Count) && _snapshot == null) _snapshot = _store.BeginSnapshot(_machine.Tree);
+    }
+
+    /// <summary>
+    /// Moves the markers whose turn has come into the segment; a re-registration closes the segment
+    /// before it and starts a new one after it (its deliveries wait for the barrier).
+    /// </summary>
+    private void TakeMarkers(LeaderTerm term, ref Segment segment)
+    {
+        while (term.InFlight.TryPeek(out var head) && head.IsMarker && head.AfterZxid <= segment.LastZxid)
+        {
+            term.InFlight.Dequeue();
+            if (head.Kind != PendingKind.Barrier)
+            {
+                segment.Calls.Add(head);
+                continue;
+            }
+            var at = segment.LastZxid;
+            CloseSegment(term, segment);
+            var barriers = new List<Pending> { head };
+            while (term.InFlight.TryPeek(out var next) && next.Kind == PendingKind.Barrier && next.AfterZxid <= at) barriers.Add(term.InFlight.Dequeue());
+            term.Barrier = ReregisterAsync(term, barriers, at, term.Barrier);
+            segment = new Segment { LastZxid = at };
+        }
+    }
+
+    /// <summary>Sends a segment's deliveries (after any barrier before it) and schedules its replies.</summary>
+    private void CloseSegment(LeaderTerm term, Segment segment)
+    {
+        if (segment.IsEmpty) return;
+        var sends = new Task<IReadOnlyList<FiredWatch>?>[segment.Deliveries.Count];
+        var i = 0;
+        foreach (var (partition, d) in segment.Deliveries)
+        {
+            var delivery = new PartitionDelivery(_replicaId, term.Epoch, d.Prev, segment.LastZxid, d.Txns);
+            sends[i++] = term.Barrier.IsCompleted ? DeliverAsync(partition, delivery) : DeliverAfterAsync(term.Barrier, partition, delivery);
+        }
+        // Segments are numbered for events one after another, in zxid order; this one waits only for
+        // the previous one's numbering, never for its publishing.
+        var previous = term.EventsNumbered;
+        var numbered = new TaskCompletionSource();
+        term.EventsNumbered = numbered.Task;
+        _ = ReplyWhenDeliveredAsync(term, segment, sends, previous, numbered);
+    }
+
+    /// <summary>
+    /// Once the segment's deliveries are acknowledged: numbers and publishes the watch events they
+    /// fired (after the previous segment's numbering), then answers the segment's calls — syncs only
+    /// once a quorum has confirmed the leadership.
+    /// </summary>
+    private async Task ReplyWhenDeliveredAsync(LeaderTerm term, Segment segment, Task<IReadOnlyList<FiredWatch>?>[] sends, Task previous, TaskCompletionSource numbered)
     {
         var fired = sends.Length == 0 ? [] : await Task.WhenAll(sends);
         await previous;
         List<Task>? publishes = null;
         try
         {
-            publishes = NumberAndPublish(fired, lastZxid);
+            publishes = NumberAndPublish(term, fired, segment.LastZxid);
         }
         catch (Exception e)
         {
-            // Never leave the batch (and every later one) without replies.
+            // Never leave the segment (and every later one) without replies.
             LogEventsFailed(e, _replicaId);
         }
-        foreach (var p in batch.Entries) p.Outcome = Finish(p, lastZxid);
-        _numberedThrough = lastZxid;
+        foreach (var p in segment.Calls) p.Outcome = Finish(term, p, segment.LastZxid);
+        term.NumberedThrough = Math.Max(term.NumberedThrough, segment.LastZxid);
         numbered.SetResult();
         if (publishes != null) await Task.WhenAll(publishes);
-        foreach (var p in batch.Entries) p.Reply.TrySetResult(p.Outcome!);
+        foreach (var p in segment.Calls)
+        {
+            if (p.Kind != PendingKind.Sync) p.Reply.TrySetResult(p.Outcome!);
+            else _ = ReplyToSyncAsync(term, p);
+        }
     }
 
-    /// <summary>The reply of a request of the batch: its outcome with the session's event seq (as of this batch) and the batch's last zxid.</summary>
-    private WriteReply Finish(Pending p, long lastZxid)
+    /// <summary>A sync answers only once a quorum has confirmed, after its turn came, that this replica still leads.</summary>
+    private async Task ReplyToSyncAsync(LeaderTerm term, Pending sync)
     {
-        var seq = p.SessionId != 0 && _events.TryGetValue(p.SessionId, out var state) ? state.Seq : 0;
-        return p.Result != null ? ReplyFor(p, p.Result, seq, lastZxid) : p.Outcome! with { EventSeq = seq, EventZxid = lastZxid, EventEpoch = _incarnation };
+        sync.Reply.TrySetResult(await ConfirmLeadershipAsync(term)
+            ? sync.Outcome!
+            : Error(ZkErrorCode.ConnectionLoss, null, "the leader lost its quorum before the sync was confirmed"));
+    }
+
+    /// <summary>The reply of a call of the segment: its outcome with the session's event seq (as of this segment) and the segment's last zxid.</summary>
+    private WriteReply Finish(LeaderTerm term, Pending p, long lastZxid)
+    {
+        var seq = p.SessionId != 0 ? term.Numbering.SeqOf(p.SessionId) : 0;
+        if (p.Result is { } result)
+        {
+            if (result.Code == ZkErrorCode.Ok)
+                return new WriteReply(ZkErrorCode.Ok, result.Zxid, result.Result, result.MultiResults, null, null, seq, lastZxid, term.Epoch);
+            var path = p.Request is MultiRequest m ? FailedOpPath(m, result.MultiResults) : RequestSize.PathOf(p.Request!);
+            return new WriteReply(result.Code, result.Zxid, result.Result, result.MultiResults, path, null, seq, lastZxid, term.Epoch);
+        }
+        var outcome = p.Outcome ?? new WriteReply(ZkErrorCode.Ok, lastZxid, new OpResult(ZkErrorCode.Ok), null, null, null);
+        return outcome with { EventSeq = seq, EventZxid = lastZxid, EventEpoch = term.Epoch };
+    }
+
+    private static string? FailedOpPath(MultiRequest multi, IReadOnlyList<OpResult>? results)
+    {
+        if (results == null) return null;
+        for (var i = 0; i < results.Count && i < multi.Ops.Count; i++)
+            if (results[i].Code is not (ZkErrorCode.Ok or ZkErrorCode.RuntimeInconsistency)) return RequestSize.PathOf(multi.Ops[i]);
+        return null;
+    }
+
+    /// <summary>Keeps the leader's session tables beside the tree's as sessions open and close.</summary>
+    private void NoteApplied(Txn txn)
+    {
+        if (_term is not { } term) return;
+        switch (txn.Body)
+        {
+            case CreateSessionTxn c:
+                term.Gate.Opened(c.SessionId);
+                term.Clock.Opened(c.SessionId, c.TimeoutMs);
+                break;
+            case CloseSessionTxn c:
+                term.Gate.Closed(c.SessionId);
+                term.Clock.Closed(c.SessionId);
+                term.Auth.Remove(c.SessionId);
+                term.Numbering.Forget(c.SessionId);
+                term.Streams.Remove(c.SessionId);
+                term.EndedSessions.Add(c.SessionId);
+                break;
+        }
+    }
+
+    private async Task<IReadOnlyList<FiredWatch>?> DeliverAfterAsync(Task barrier, int partition, PartitionDelivery delivery)
+    {
+        await barrier;
+        return await DeliverAsync(partition, delivery);
     }
 
     /// <summary>
     /// Sends one delivery, retrying a few times. If the partition stays unreachable the reply still
-    /// goes out: the partition rebuilds from this replica when next activated or read above its
+    /// goes out: the partition catches up from the leader when next activated or read above its
     /// watermark, so no reader can see older state than its own writes.
     /// </summary>
     private async Task<IReadOnlyList<FiredWatch>?> DeliverAsync(int partition, PartitionDelivery delivery)
@@ -228,79 +268,12 @@ public sealed partial class ZkReplicaGrain
         }
     }
 
-    private WriteReply ReplyFor(Pending p, ApplyResult result, long eventSeq, long eventZxid)
-    {
-        if (result.Code == ZkErrorCode.Ok)
-            return new WriteReply(ZkErrorCode.Ok, result.Zxid, result.Result, result.MultiResults, null, null, eventSeq, eventZxid, _incarnation);
-        var path = p.Request is MultiRequest m ? FailedOpPath(m, result.MultiResults) : RequestSize.PathOf(p.Request!);
-        return new WriteReply(result.Code, result.Zxid, result.Result, result.MultiResults, path, null, eventSeq, eventZxid, _incarnation);
-    }
-
-    private static string? FailedOpPath(MultiRequest multi, IReadOnlyList<OpResult>? results)
-    {
-        if (results == null) return null;
-        for (var i = 0; i < results.Count && i < multi.Ops.Count; i++)
-            if (results[i].Code is not (ZkErrorCode.Ok or ZkErrorCode.RuntimeInconsistency)) return RequestSize.PathOf(multi.Ops[i]);
-        return null;
-    }
-
-    private void WriteSnapshotSlice()
-    {
-        if (_snapshot == null || _snapshot.Written) return;
-        try
-        {
-            if (_snapshot.WriteSome(20_000)) _ = FinishSnapshotAsync(_snapshot);
-        }
-        catch (Exception e)
-        {
-            LogSnapshotFailed(e, _replicaId);
-            _snapshot = null;
-        }
-    }
-
-    private async Task FinishSnapshotAsync(TreeSnapshot snapshot)
-    {
-        try
-        {
-            await snapshot.Committed;
-            await _store.PurgeAsync();
-        }
-        catch (Exception e)
-        {
-            LogSnapshotFailed(e, _replicaId);
-        }
-        finally
-        {
-            snapshot.Dispose();
-            if (ReferenceEquals(_snapshot, snapshot)) _snapshot = null;
-        }
-    }
-
-    private void FailAll(Batch failed, Batch? next, Exception e)
-    {
-        _broken = new WriteReply(ZkErrorCode.SystemError, 0, new OpResult(ZkErrorCode.SystemError), null, null, "the transaction log failed: " + e.Message);
-        foreach (var p in failed.Entries.Concat(next?.Entries ?? [])) Fail(p);
-        while (_queue.TryDequeue(out var p)) Fail(p);
-
-        void Fail(Pending p)
-        {
-            p.Reply.TrySetResult(_broken);
-            p.Watches?.Done.TrySetResult(new WatchesReply(ZkErrorCode.SystemError, _incarnation, 0, 0, [], _broken.Detail));
-        }
-    }
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery to partition {Partition} failed (attempt {Attempt}); retrying")]
     private partial void LogDeliveryRetry(Exception e, int partition, int attempt);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Delivery to partition {Partition} failed; it will rebuild from the replica")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Delivery to partition {Partition} failed; it will catch up from the leader")]
     private partial void LogDeliveryFailed(Exception e, int partition);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Replica {ReplicaId}: a batch's watch events could not be numbered or published")]
     private partial void LogEventsFailed(Exception e, long replicaId);
-
-    [LoggerMessage(Level = LogLevel.Critical, Message = "Replica {ReplicaId}: the transaction log failed; the replica stops")]
-    private partial void LogWriteFailed(Exception e, long replicaId);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Replica {ReplicaId}: snapshot failed")]
-    private partial void LogSnapshotFailed(Exception e, long replicaId);
 }

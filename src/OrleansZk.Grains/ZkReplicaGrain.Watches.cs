@@ -5,52 +5,48 @@ namespace OrleansZk.Grains;
 
 /// <summary>
 /// Re-registration of a session's watches (docs/watches.md, "Re-registration with the last zxid"):
-/// a barrier between two batches, so the partitions re-register at exactly the state every earlier
-/// event was numbered at, and every later event is numbered after the reply's seq.
+/// a barrier between two segments' deliveries, so the partitions re-register at exactly the state
+/// every earlier event was numbered at, and every later event is numbered after the reply's seq.
 /// </summary>
 public sealed partial class ZkReplicaGrain
 {
-    /// <summary>A re-registration waiting in the pipeline.</summary>
-    private sealed record Reregistration(long LastZxid, WatchSet Set, TaskCompletionSource<WatchesReply> Done);
-
-    public Task<WatchesReply> SetWatches(long sessionId, long lastZxid, WatchSet watches)
+    public async Task<WatchesReply> SetWatches(long sessionId, long lastZxid, WatchSet watches)
     {
-        if (!Touch(sessionId))
-            return Task.FromResult(new WatchesReply(ZkErrorCode.SessionExpired, _incarnation, 0, 0, [], $"session 0x{sessionId:x} is not open"));
+        var term = await ServingTermAsync();
+        if (!Touch(term, sessionId))
+            return new WatchesReply(ZkErrorCode.SessionExpired, term.Epoch, 0, 0, [], $"session 0x{sessionId:x} is not open");
         if (watches.IsEmpty)
         {
             // Nothing to register: where the stream stands now. Events numbered before this are for
             // watches the caller does not hold (it has none yet); later ones come after this seq.
-            var seq = _events.TryGetValue(sessionId, out var state) ? state.Seq : 0;
-            return Task.FromResult(new WatchesReply(ZkErrorCode.Ok, _incarnation, seq, _tree.LastZxid, [], RegistrationLosses: _registrationLosses));
+            return new WatchesReply(ZkErrorCode.Ok, term.Epoch, term.Numbering.SeqOf(sessionId), term.NumberedThrough, [],
+                RegistrationLosses: term.RegistrationLosses);
         }
         var done = new TaskCompletionSource<WatchesReply>();
-        Enqueue(new Pending(sessionId, new Reregistration(lastZxid, watches, done)));
-        return done.Task;
+        Enqueue(term, new Pending(sessionId, new Reregistration(lastZxid, watches, done)));
+        return await done.Task;
     }
 
     /// <summary>
-    /// Runs a barrier of re-registrations: once every earlier batch has been delivered and its events
-    /// numbered, each session's watches go to the partitions that hold them (recursive ones to all),
-    /// which register them at this state and return what fires at once; the pipeline delivers no
-    /// later batch until they have answered.
+    /// Runs re-registrations at state <paramref name="at"/>: after the barrier before and once every
+    /// earlier segment's events are numbered, each session's watches go to the partitions that hold
+    /// them (recursive ones to all), which register them at this state and return what fires at
+    /// once; no later delivery leaves until they have answered.
     /// </summary>
-    private async Task ReregisterAsync(Batch barrier)
+    private async Task ReregisterAsync(LeaderTerm term, List<Pending> barriers, long at, Task before)
     {
-        await _eventsNumbered;
-        var at = _tree.LastZxid;
-        var runs = new List<Task>(barrier.Entries.Count);
-        foreach (var p in barrier.Entries) runs.Add(ReregisterOneAsync(p.SessionId, p.Watches!, at));
-        await Task.WhenAll(runs);
+        await before;
+        await term.EventsNumbered;
+        await Task.WhenAll(barriers.Select(b => ReregisterOneAsync(term, b.SessionId, b.Watches!, at)));
     }
 
-    private async Task ReregisterOneAsync(long sessionId, Reregistration r, long at)
+    private async Task ReregisterOneAsync(LeaderTerm term, long sessionId, Reregistration r, long at)
     {
         try
         {
-            if (!_tree.Sessions.ContainsKey(sessionId))
+            if (!_machine.Tree.Sessions.ContainsKey(sessionId))
             {
-                r.Done.TrySetResult(new WatchesReply(ZkErrorCode.SessionExpired, _incarnation, 0, 0, [], $"session 0x{sessionId:x} is not open"));
+                r.Done.TrySetResult(new WatchesReply(ZkErrorCode.SessionExpired, term.Epoch, 0, 0, [], $"session 0x{sessionId:x} is not open"));
                 return;
             }
             var calls = new List<Task<IReadOnlyList<FiredWatch>>>();
@@ -69,13 +65,13 @@ public sealed partial class ZkReplicaGrain
                 .Select(e => new WatchEvent(0, e.Type, e.Path, e.Zxid))
                 .ToList();
             // Events numbered before this point (seq <= S) are superseded by the replay; later ones follow S.
-            var seq = EventsOf(sessionId).Seq;
-            r.Done.TrySetResult(new WatchesReply(ZkErrorCode.Ok, _incarnation, seq, at, replayed, RegistrationLosses: _registrationLosses));
+            r.Done.TrySetResult(new WatchesReply(ZkErrorCode.Ok, term.Epoch, term.Numbering.SeqOf(sessionId), at, replayed,
+                RegistrationLosses: term.RegistrationLosses));
         }
         catch (Exception e)
         {
             LogReregisterFailed(e, sessionId);
-            r.Done.TrySetResult(new WatchesReply(ZkErrorCode.ConnectionLoss, _incarnation, 0, 0, [], "re-registering watches failed: " + e.Message));
+            r.Done.TrySetResult(new WatchesReply(ZkErrorCode.ConnectionLoss, term.Epoch, 0, 0, [], "re-registering watches failed: " + e.Message));
         }
     }
 

@@ -5,38 +5,58 @@ using Orleans.Concurrency;
 using Orleans.Placement;
 using OrleansZk.Core;
 using OrleansZk.Storage;
+using OrleansZk.Zab;
 
 namespace OrleansZk.Grains;
 
 /// <summary>
-/// A standalone replica (an ensemble of one): owns the DataTree and the transaction log, and runs
-/// the write pipeline (queue → prepare → append, one fsync per batch → apply → deliver effects to
-/// partitions in zxid order → reply). Reentrant: client calls only enqueue and await, so many
-/// requests are in flight; all state changes happen in the pipeline's synchronous steps, so any
-/// interleaved call sees the tree between two applies, never inside one.
+/// One ensemble member: hosts a <see cref="ZabPeer"/> and executes its work through the one host
+/// loop, <see cref="ZabDriver"/> (persist through the group-commit log, then send, then apply to
+/// the <see cref="ZkStateMachine"/>) — no protocol decision is made here. As leader it also runs the
+/// client side (<see cref="LeaderTerm"/>): the FIFO gate, preparation and proposal, and once a batch
+/// is committed and applied, delivery to the partitions, watch events and replies.
+/// Reentrant: calls only enqueue, step the engine or read; every state change happens in synchronous
+/// steps on the grain's scheduler, so an interleaved call sees the tree between two applies.
 /// </summary>
 [Reentrant, KeepAlive, Immovable, ReplicaPlacement]
 public sealed partial class ZkReplicaGrain : Grain, IZkReplicaGrain
 {
+    /// <summary>How long a request may wait for an earlier xid of its session before the gap is given up as lost.</summary>
+    private static readonly TimeSpan XidGapTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>Bytes of effects each replica keeps for partition DIFFs, whatever <see cref="ZkServiceOptions.EffectHistory"/> says.</summary>
+    private const long EffectHistoryBytes = 64L << 20;
+
     private readonly ZkServiceOptions _options;
     private readonly ILogger<ZkReplicaGrain> _logger;
+    /// <summary>The role-change log (a Lazy: the logger-message generator wants one ILogger field).</summary>
+    private readonly Lazy<ILogger> _ensembleLog;
+    private readonly TimeProvider _time;
+    private readonly EnsembleDirectory _directory;
 
     private ReplicaStore _store = null!;
     private GroupCommitLog _log = null!;
-    private DataTree _tree = null!;
-    private RequestPreparer _preparer = null!;
-    private EffectBuilder _effects = null!;
-    private ServiceInfo _service = null!;
+    private ZkStateMachine _machine = null!;
+    private ZabDriver _driver = null!;
     private long _replicaId;
 
-    /// <summary>Names this activation; partitions rebuild when it changes (see <see cref="PartitionDelivery"/>).</summary>
-    private long _incarnation;
+    /// <summary>The leader-only state while this replica leads; null otherwise.</summary>
+    private LeaderTerm? _term;
 
-    public ZkReplicaGrain(IOptions<ZkServiceOptions> options, ILogger<ZkReplicaGrain> logger)
+    public ZkReplicaGrain(IOptions<ZkServiceOptions> options, ILogger<ZkReplicaGrain> logger, ILoggerFactory loggers,
+        EnsembleDirectory directory, TimeProvider time)
     {
         _options = options.Value;
         _logger = logger;
+        _ensembleLog = new Lazy<ILogger>(() => loggers.CreateLogger(EnsembleLogCategory));
+        _directory = directory;
+        _time = time;
     }
+
+    /// <summary>The log category of the one line per role change (the silo shows it at Information).</summary>
+    public const string EnsembleLogCategory = "OrleansZk.Ensemble";
+
+    private ZabPeer Peer => _driver.Peer;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -53,38 +73,44 @@ public sealed partial class ZkReplicaGrain : Grain, IZkReplicaGrain
             SnapCount = _options.SnapCount,
             PurgeRetainCount = _options.PurgeRetainCount,
         });
+        DataTree tree;
         try
         {
-            var recovered = _store.RecoverDataTree((tree, txn) => tree.Apply(TxnCodec.Decode(txn.Payload)));
-            _tree = recovered.State;
-            LogRecovered(_replicaId, dataDir, recovered.SnapshotZxid, recovered.Replayed, _tree.LastZxid, _tree.NodeCount);
+            ReplicaIdentity.Check(dataDir, _replicaId, _options.EnsembleIds);
+            // The log may end in proposals that were never committed: replay nothing, the engine
+            // hands back the committed ones once it knows which they are.
+            var recovered = _store.RecoverDataTree((t, txn) => t.Apply(TxnCodec.Decode(txn.Payload)), replayThrough: 0);
+            tree = recovered.State;
+            // SNAP sends the newest snapshot file: make sure there is one.
+            if (_store.Snapshots.Zxids().Count == 0) await _store.TakeSnapshotAsync(tree);
+            LogRecovered(_replicaId, dataDir, recovered.SnapshotZxid, _store.Log.LastZxid, tree.NodeCount);
         }
         catch
         {
             await _store.DisposeAsync();
             throw;
         }
-        _preparer = new RequestPreparer(_tree, new PreparerOptions { MaxRequestBytes = _options.MaxDataBytes, TtlEnabled = _options.TtlEnabled });
-        _effects = new EffectBuilder(_options.Partitions);
+        _machine = new ZkStateMachine(tree, _options.Partitions, new EffectHistory(_options.EffectHistory, EffectHistoryBytes),
+            () => _store.ReadNewestSnapshot() ?? throw new InvalidOperationException("the replica has no snapshot to send"));
         _log = _store.OpenGroupCommit();
-        _service = new ServiceInfo(_replicaId, _options.Partitions, _options.MaxDataBytes);
-        _partitionLast = new long[_options.Partitions];
-        _incarnation = DateTime.UtcNow.Ticks ^ Random.Shared.NextInt64(1L << 20);
-        StartEvents();
-        _pipeline = RunPipelineAsync();
-        StartSessionClocks();
-        this.RegisterGrainTimer(AdvanceWatermarksAsync, new GrainTimerCreationOptions(TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(100)) { Interleave = true });
-        var scan = TimeSpan.FromMilliseconds(_options.ContainerCheckIntervalMs);
-        this.RegisterGrainTimer(ScanExpiredAsync, new GrainTimerCreationOptions(scan, scan) { Interleave = true });
+        _previousSnapshot = _store.Snapshots.Zxids()[^1];
+        var peer = new ZabPeer(ZabSettings(), _store.Log, _machine, appliedZxid: tree.LastZxid);
+        _driver = new ZabDriver(peer, this);
+        _lookingSince = _time.GetTimestamp();
+        // An ensemble of one elects itself in two ticks: take them now rather than after the first timer.
+        if (_options.EnsembleIds.Count == 1) { peer.Tick(); peer.Tick(); }
+        _loop = RunLoopAsync();
+        StartTimers();
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _stopping = true;
-        _wake.TrySetResult();
+        EndTerm("the replica is stopping");
+        Wake();
         try
         {
-            await _pipeline.WaitAsync(cancellationToken);
+            await _loop.WaitAsync(cancellationToken);
         }
         catch (Exception e) when (e is OperationCanceledException or TimeoutException)
         {
@@ -94,13 +120,36 @@ public sealed partial class ZkReplicaGrain : Grain, IZkReplicaGrain
         await _store.DisposeAsync();
     }
 
-    public Task<ServiceInfo> GetServiceInfo() => Task.FromResult(_service);
+    /// <summary>The engine's settings from the service's (times in ticks of <see cref="ZkServiceOptions.ZabTickMs"/>).</summary>
+    private ZabConfig ZabSettings()
+    {
+        var tick = _options.ZabTickMs;
+        var syncLimit = Math.Max(2, _options.SyncLimitMs / tick);
+        return new ZabConfig
+        {
+            Id = (int)_replicaId,
+            Peers = _options.EnsembleIds.Select(id => (int)id).ToArray(),
+            Seed = Random.Shared.Next(),
+            SyncLimitTicks = syncLimit,
+            InitLimitTicks = Math.Max(syncLimit, _options.InitLimitMs / tick),
+            HeartbeatTicks = Math.Max(1, syncLimit / 5),
+            ElectionTimeoutTicks = Math.Max(1, syncLimit / 5),
+            MaxElectionTimeoutTicks = Math.Max(2, syncLimit * 2),
+        };
+    }
 
-    public Task<IReadOnlyList<string>> GetEphemerals(long sessionId, string prefix) =>
-        Task.FromResult(_tree.GetEphemerals(sessionId, prefix));
+    public Task<ServiceInfo> GetServiceInfo() =>
+        Task.FromResult(new ServiceInfo(_term is { Active: true } t ? _replicaId : Peer.Status.LeaderId ?? _replicaId,
+            _options.Partitions, _options.MaxDataBytes, _term?.Epoch ?? Peer.Status.SessionEpoch));
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Replica {ReplicaId} recovered {DataDir}: snapshot 0x{SnapshotZxid:x}, {Replayed} txns replayed, last zxid 0x{LastZxid:x}, {Nodes} znodes")]
-    private partial void LogRecovered(long replicaId, string dataDir, long snapshotZxid, long replayed, long lastZxid, int nodes);
+    public async Task<IReadOnlyList<string>> GetEphemerals(long sessionId, string prefix)
+    {
+        await ServingTermAsync();
+        return _machine.Tree.GetEphemerals(sessionId, prefix);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Replica {ReplicaId} recovered {DataDir}: snapshot 0x{SnapshotZxid:x}, log through 0x{LastZxid:x}, {Nodes} znodes")]
+    private partial void LogRecovered(long replicaId, string dataDir, long snapshotZxid, long lastZxid, int nodes);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Replica {ReplicaId}: the pipeline did not drain before deactivation")]
     private partial void LogStopSlow(long replicaId);

@@ -2,14 +2,54 @@ namespace OrleansZk.Grains;
 
 /// <summary>
 /// The service's settings: the <c>OrleansZk</c> section of appsettings.json (README has the table).
-/// Every silo of a cluster must agree on <see cref="Partitions"/>.
+/// Every silo of a cluster must agree on <see cref="Partitions"/> and <see cref="Ensemble"/>.
 /// </summary>
 public sealed class ZkServiceOptions
 {
     public const string SectionName = "OrleansZk";
 
-    /// <summary>The replica this silo hosts (ZooKeeper's myid); 0 = none (a silo that only serves partitions).</summary>
+    /// <summary>The replica this silo hosts (ZooKeeper's myid), one of <see cref="Ensemble"/>; 0 = none (a silo that only serves partitions and clients).</summary>
     public long ReplicaId { get; set; } = 1;
+
+    /// <summary>The voting replicas' ids, comma-separated (1, 3, 5 or 7 of them): ZooKeeper's server list.</summary>
+    public string Ensemble { get; set; } = "1";
+
+    /// <summary>The ZAB engine's tick, in milliseconds: the unit of the election and heartbeat timers below.</summary>
+    public int ZabTickMs { get; set; } = 50;
+
+    /// <summary>
+    /// A follower that hears nothing from its leader, or a leader that hears from no quorum, for this
+    /// long starts an election (ZooKeeper's syncLimit): the floor of the time to replace a dead leader.
+    /// </summary>
+    public int SyncLimitMs { get; set; } = 1_000;
+
+    /// <summary>Discovery plus synchronisation with a new leader must finish within this long (ZooKeeper's initLimit); a SNAP of a large tree needs it.</summary>
+    public int InitLimitMs { get; set; } = 10_000;
+
+    /// <summary>
+    /// How many recently applied transactions' effects each replica keeps (also bounded to 64 MiB), so
+    /// a new leader brings a partition up to date by sending what changed there rather than all of it.
+    /// </summary>
+    public int EffectHistory { get; set; } = 10_000;
+
+    /// <summary>The largest replica id (ZooKeeper's myid range).</summary>
+    public const long MaxReplicaId = 255;
+
+    /// <summary>The voting replicas' ids, parsed from <see cref="Ensemble"/> (empty when it does not parse).</summary>
+    public IReadOnlyList<long> EnsembleIds => ParseEnsemble(Ensemble) ?? [];
+
+    /// <summary>The ids in <paramref name="text"/>, or null when it is not a comma-separated list of positive whole numbers.</summary>
+    public static IReadOnlyList<long>? ParseEnsemble(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        var ids = new List<long>();
+        foreach (var part in text.Split(','))
+        {
+            if (!long.TryParse(part.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) || id is <= 0 or > MaxReplicaId) return null;
+            ids.Add(id);
+        }
+        return ids;
+    }
 
     /// <summary>Where the replica keeps its transaction log and snapshots (in <c>replica-{id}</c> below it). Relative paths are from the working directory.</summary>
     public string DataDir { get; set; } = "./data";
@@ -92,7 +132,20 @@ public sealed class ZkServiceOptions
         {
             if (!ok) errors.Add($"{SectionName}:{key} must be {rule}, not {value ?? "empty"}");
         }
-        Require(ReplicaId >= 0, nameof(ReplicaId), "0 (no replica) or a positive id", ReplicaId);
+        Require(ReplicaId is >= 0 and <= MaxReplicaId, nameof(ReplicaId), "0 (no replica) or an id from 1 to 255", ReplicaId);
+        var ensemble = ParseEnsemble(Ensemble);
+        Require(ensemble != null, nameof(Ensemble), "a comma-separated list of replica ids from 1 to 255, such as \"1,2,3\"", $"'{Ensemble}'");
+        if (ensemble != null)
+        {
+            Require(ensemble.Count is 1 or 3 or 5 or 7, nameof(Ensemble), "1, 3, 5 or 7 replica ids (an even count adds no fault tolerance)", $"'{Ensemble}' ({ensemble.Count} ids)");
+            var duplicate = ensemble.GroupBy(id => id).FirstOrDefault(g => g.Count() > 1);
+            Require(duplicate == null, nameof(Ensemble), "a list of distinct ids", $"'{Ensemble}' ({duplicate?.Key} twice)");
+            Require(ReplicaId == 0 || ensemble.Contains(ReplicaId), nameof(ReplicaId), $"0 or one of the ensemble's ids ({Ensemble})", ReplicaId);
+        }
+        Require(ZabTickMs is >= 1 and <= 10_000, nameof(ZabTickMs), "from 1 to 10000", ZabTickMs);
+        Require(SyncLimitMs >= 2 * ZabTickMs && SyncLimitMs <= 600_000, nameof(SyncLimitMs), $"at least two ZabTickMs ({2 * ZabTickMs}) and at most 600000", SyncLimitMs);
+        Require(InitLimitMs >= SyncLimitMs && InitLimitMs <= 3_600_000, nameof(InitLimitMs), $"at least SyncLimitMs ({SyncLimitMs}) and at most 3600000", InitLimitMs);
+        Require(EffectHistory >= 0, nameof(EffectHistory), "0 or more", EffectHistory);
         Require(!string.IsNullOrWhiteSpace(DataDir), nameof(DataDir), "a directory path", DataDir);
         Require(SiloPort is > 0 and < 65536, nameof(SiloPort), "a port from 1 to 65535", SiloPort);
         Require(GatewayPort is > 0 and < 65536, nameof(GatewayPort), "a port from 1 to 65535", GatewayPort);

@@ -66,6 +66,7 @@ internal sealed partial class LeaderRole
         l.Synced = false;
         var log = Peer.Log;
         var plan = Peer.Planner.Plan(l.LastZxid, log);
+        Peer.SyncPlans[(int)plan.Kind]++;
         ZabSnapshot? snap = plan.Kind == SyncKind.Snap ? Peer.StateMachine.TakeSnapshot() : null;
         long after = snap?.Zxid ?? plan.SendAfter;
         Peer.Send(new ZabMessage

@@ -36,6 +36,7 @@ internal sealed partial class LeaderRole : Role
     public override int? LeaderId => Peer.Id;
     public override long SessionEpoch => epoch;
     public override bool Established => established;
+    public override IReadOnlyList<int> SyncedFollowers => learners.Where(kv => kv.Value.Synced).Select(kv => kv.Key).Order().ToArray();
 
     public override void Tick()
     {

@@ -44,6 +44,11 @@ public enum ProposeStatus
 public readonly record struct ProposeResult(ProposeStatus Status, long Zxid, int? LeaderId);
 
 /// <summary>A read-only view of a replica's protocol state, for hosts, tests and checkers.</summary>
+/// <param name="RoleVersion">Counts role changes (a new role object each time, even Leading → Leading
+/// through an election): a host that sees it move knows its previous role's state is void.</param>
+/// <param name="SyncedFollowers">A leader's followers in sync with it (empty otherwise).</param>
+/// <param name="SyncPlans">How many DIFF, TRUNC and SNAP plans this replica has sent as leader (indexed by <see cref="SyncKind"/>).</param>
 public readonly record struct PeerStatus(
     int Id, PeerState State, ZabPhase Phase, int? LeaderId, long SessionEpoch, bool Established,
-    HardState Hard, long LastZxid, long CommittedZxid, long Round);
+    HardState Hard, long LastZxid, long CommittedZxid, long Round,
+    long RoleVersion = 0, IReadOnlyList<int>? SyncedFollowers = null, IReadOnlyList<long>? SyncPlans = null);

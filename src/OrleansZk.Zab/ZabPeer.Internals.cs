@@ -45,11 +45,11 @@ public sealed partial class ZabPeer
     /// <summary>Our own vote: the current epoch (never the accepted one) and last zxid.</summary>
     internal Vote SelfVote() => new(Id, Hard.CurrentEpoch, Log.LastZxid);
 
-    internal void BecomeLooking() { ElectionRound++; role = new ElectionRole(this); }
+    internal void BecomeLooking() { ElectionRound++; RoleVersion++; role = new ElectionRole(this); }
 
-    internal void BecomeFollowing(int leader, long round) { ElectionRound = round; role = new FollowerRole(this, leader); }
+    internal void BecomeFollowing(int leader, long round) { ElectionRound = round; RoleVersion++; role = new FollowerRole(this, leader); }
 
-    internal void BecomeLeading(long round) { ElectionRound = round; role = new LeaderRole(this); }
+    internal void BecomeLeading(long round) { ElectionRound = round; RoleVersion++; role = new LeaderRole(this); }
 
     internal bool IsQuorum(int count) => Quorum.IsQuorum(count, ClusterSize);
 
@@ -80,6 +80,7 @@ internal abstract class Role(ZabPeer peer)
     public virtual long SessionEpoch => 0;
     public virtual bool Established => false;
     public virtual bool HasPendingBroadcast => false;
+    public virtual IReadOnlyList<int> SyncedFollowers => [];
     public abstract void Tick();
     public abstract void Step(ZabMessage m);
     public abstract ProposeResult Propose(byte[] payload);

@@ -68,7 +68,13 @@ public sealed partial class ZabPeer
 
     /// <summary>The current role, phase and positions.</summary>
     public PeerStatus Status => new(Id, role.State, role.Phase, role.LeaderId, role.SessionEpoch,
-        role.Established, Hard, Log.LastZxid, Committed, ElectionRound);
+        role.Established, Hard, Log.LastZxid, Committed, ElectionRound, RoleVersion, role.SyncedFollowers, SyncPlans.ToArray());
+
+    /// <summary>Counts role changes.</summary>
+    internal long RoleVersion { get; private set; }
+
+    /// <summary>DIFF, TRUNC and SNAP plans sent as leader, by <see cref="SyncKind"/>.</summary>
+    internal long[] SyncPlans { get; } = new long[3];
 
     /// <summary>Advances time by one tick (timeouts, heartbeats, vote re-broadcasts).</summary>
     public void Tick() => role.Tick();

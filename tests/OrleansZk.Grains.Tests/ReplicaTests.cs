@@ -111,7 +111,7 @@ public sealed class ReplicaTests(SingleSiloCluster fixture)
         await grain.Read(new ReadCall(ReadKind.Exists, "/", s.SessionId, 0, 0));
         var mark = await Replica.GetWatermark(partition);
         long z1 = mark.Watermark + 1_000_000, z2 = z1 + 1;
-        PartitionDelivery Delivery(long prev, long zxid, string path) => new(1, mark.Incarnation, prev, zxid,
+        PartitionDelivery Delivery(long prev, long zxid, string path) => new(1, mark.Epoch, prev, zxid,
             [new TxnEffects(zxid, [new NodeEffect(path, true, true, new Stat(zxid, zxid, 0, 0, 0, 0, 0, 0, 0, 0, zxid), true, null, AclList.OpenUnsafe, null)])]);
 
         var second = grain.Deliver(Delivery(z1, z2, paths[1]));
@@ -120,7 +120,7 @@ public sealed class ReplicaTests(SingleSiloCluster fixture)
         foreach (var path in paths)
             Assert.NotNull((await grain.Read(new ReadCall(ReadKind.Exists, path, s.SessionId, 0, z2))).Stat);
 
-        // A gap that never fills makes the partition rebuild from the replica, which knows neither node.
+        // A gap that never fills makes the leader catch the partition up: it is ahead of the leader, so it gets an image, which knows neither node.
         var orphan = grain.Deliver(Delivery(z2 + 5, z2 + 10, paths[0] + "x"));
         await orphan.WaitAsync(TimeSpan.FromSeconds(10));
         var after = await Replica.GetWatermark(partition);

@@ -5,9 +5,10 @@ using OrleansZk.Service.Tests;
 namespace OrleansZk.Silo.Tests;
 
 /// <summary>
-/// Watches across a real silo crash: the replica restarts and numbers events afresh (a new epoch),
-/// the partitions rebuild without their registrations, and the client that reconnects re-registers
-/// with its last zxid — a change it missed while the service was down fires at once.
+/// Watches across a real silo crash: the replica restarts and leads a new epoch (its events are
+/// numbered afresh), the partitions are reloaded without their registrations, and the client that
+/// reconnects re-registers with its last zxid — a change it missed while the service was down fires
+/// at once.
 /// </summary>
 public sealed class WatchRestartTests : IDisposable
 {
@@ -46,14 +47,17 @@ public sealed class WatchRestartTests : IDisposable
 
             await log.WaitForAsync(ZkClientState.Reconnected, Deadline);
             await rec.WaitForAsync("NodeDataChanged /w/x", Deadline);
-            // The recursive watch: the restarted partitions cannot replay the change, and say so.
-            await rec.WaitForAsync("HistoryTrimmed /w", Deadline);
 
             // Live events again, in the new epoch.
             await observer.CreateAsync("/w/y", null);
             await rec.WaitForAsync("NodeCreated /w/y", Deadline);
             await zk.SyncAsync("/");
+            // The one-shot and the recursive watch share the watcher, which hears of the change once.
+            // (The recursive watch replays it from the reloaded partition's history when that history
+            // starts at or before the client's last zxid; when the partition was reloaded later than
+            // that, it says HistoryTrimmed instead — once.)
             Assert.Equal(1, rec.Seen.Count(e => e == "NodeDataChanged /w/x"));
+            Assert.True(rec.Seen.Count(e => e == "HistoryTrimmed /w") <= 1, string.Join(", ", rec.Seen));
             Assert.Equal(1, rec.Seen.Count(e => e == "NodeCreated /w/y"));
         }
         finally

@@ -63,8 +63,11 @@ public sealed class ZkStateMachine : IZabStateMachine
         if (txn.Zxid != entry.Zxid) throw new InvalidDataException($"log entry 0x{entry.Zxid:x} holds txn 0x{txn.Zxid:x}");
         var result = Tree.Apply(txn);
         var effects = _effects.Build(Tree, txn);
-        foreach (var (p, e) in effects)
+        var touched = new PartitionEffects[effects.Count];
+        for (var i = 0; i < effects.Count; i++)
         {
+            var (p, e) = effects[i];
+            touched[i] = new PartitionEffects(p, _partitionLast[p], e);
             _partitionLast[p] = txn.Zxid;
             foreach (var n in e.Nodes)
             {
@@ -73,7 +76,7 @@ public sealed class ZkStateMachine : IZabStateMachine
             }
         }
         History.Add(txn.Zxid, effects);
-        return new AppliedTxn(txn, result, effects);
+        return new AppliedTxn(txn, result, touched);
     }
 
     void IZabStateMachine.Apply(LogEntry txn) => Apply(txn);
@@ -91,9 +94,9 @@ public sealed class ZkStateMachine : IZabStateMachine
     }
 
     /// <summary>
-    /// What brings a partition that is complete through <paramref name="fromZxid"/> to
-    /// <see cref="AppliedZxid"/>: the effects on it since then when the history reaches back that
-    /// far and the partition is not ahead of this replica; otherwise its whole image.
+    /// What brings a partition that is complete through <paramref name="fromZxid"/> (−1: it holds
+    /// nothing) to <see cref="AppliedZxid"/>: the effects on it since then when the history reaches
+    /// back that far and the partition is not ahead of this replica; otherwise its whole image.
     /// </summary>
     public PartitionCatchUp CatchUp(int partition, long fromZxid)
     {
@@ -101,6 +104,19 @@ public sealed class ZkStateMachine : IZabStateMachine
         if (fromZxid >= 0 && fromZxid <= applied && History.Covers(fromZxid))
             return new PartitionCatchUp(applied, _partitionLast[partition], History.For(partition, fromZxid), null);
         return new PartitionCatchUp(applied, _partitionLast[partition], null, Image(partition));
+    }
+
+    /// <summary>
+    /// The effects on <paramref name="partition"/> of the txns in (<paramref name="fromZxid"/>,
+    /// <paramref name="throughZxid"/>], or null when the history does not reach back that far (or the
+    /// partition claims to be ahead of <paramref name="throughZxid"/>).
+    /// </summary>
+    public List<TxnEffects>? Diff(int partition, long fromZxid, long throughZxid)
+    {
+        if (fromZxid < 0 || fromZxid > throughZxid || throughZxid > AppliedZxid || !History.Covers(fromZxid)) return null;
+        var diff = History.For(partition, fromZxid);
+        diff.RemoveAll(e => e.Zxid > throughZxid);
+        return diff;
     }
 
     /// <summary>Every node of <paramref name="partition"/> (from the index, not a scan of the tree).</summary>
@@ -123,7 +139,10 @@ public sealed class ZkStateMachine : IZabStateMachine
 }
 
 /// <summary>A committed txn as applied: the txn, its result, and its effects by partition.</summary>
-public sealed record AppliedTxn(Txn Txn, ApplyResult Result, IReadOnlyList<(int Partition, TxnEffects Effects)> Effects);
+public sealed record AppliedTxn(Txn Txn, ApplyResult Result, IReadOnlyList<PartitionEffects> Effects);
+
+/// <summary>A txn's effects on one partition, and the zxid of the txn that touched it before (a delivery's PrevZxid).</summary>
+public readonly record struct PartitionEffects(int Partition, long PrevZxid, TxnEffects Effects);
 
 /// <summary>
 /// How to bring one partition to <paramref name="Watermark"/>: either <paramref name="Diff"/>, the

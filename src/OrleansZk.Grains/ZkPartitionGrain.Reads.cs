@@ -1,0 +1,200 @@
+using OrleansZk.Core;
+
+namespace OrleansZk.Grains;
+
+/// <summary>
+/// Reads, and how the partition gets to the state a read needs: at once when its watermark covers
+/// the caller's zxid; else it asks the leader where it stands, waits for deliveries in flight, and
+/// asks the leader to catch it up (a DIFF or an image) when they do not come. A partition that holds
+/// nothing yet (a new activation) is loaded first — by the leader, or during an election from any
+/// replica's committed state.
+/// </summary>
+public sealed partial class ZkPartitionGrain
+{
+    public async Task<ReadReply> Read(ReadCall call)
+    {
+        if (_ended.Contains(call.SessionId))
+            return new ReadReply(ZkErrorCode.SessionExpired, _watermark, ErrorPath: call.Path, Detail: $"session 0x{call.SessionId:x} has ended");
+        if (!await ReachAsync(call.MinZxid)) return Behind(call.Path, call.MinZxid);
+        AuthInfo auth;
+        try
+        {
+            auth = call.AuthVersion == 0 ? AuthInfo.Anonymous : await AuthOfAsync(call.SessionId, call.AuthVersion);
+        }
+        catch (Exception e) when (e is NotLeaderException or ReplicaUnavailableException or TimeoutException)
+        {
+            return new ReadReply(ZkErrorCode.ConnectionLoss, _watermark, ErrorPath: call.Path, Detail: "the session's identities are the leader's, and there is none: " + e.Message);
+        }
+        ReadReply reply;
+        try
+        {
+            // A watch is registered in the same synchronous step as the read, so every txn applied
+            // after the state the read saw is matched against it.
+            reply = call.Kind switch
+            {
+                ReadKind.GetData => Watched(Reply(_view.GetData(call.Path, auth)), call),
+                ReadKind.Exists => Watched(new ReadReply(ZkErrorCode.Ok, _watermark, Stat: _view.Exists(call.Path)), call),
+                ReadKind.GetChildren => Watched(Reply(_view.GetChildren(call.Path, auth)), call),
+                ReadKind.GetAcl => Reply(_view.GetAcl(call.Path, auth)),
+                ReadKind.GetAllChildrenNumber => await CountAllAsync(call.Path, auth),
+                _ => new ReadReply(ZkErrorCode.Unimplemented, _watermark, ErrorPath: call.Path),
+            };
+        }
+        catch (ZkException e)
+        {
+            reply = new ReadReply(e.Code, _watermark, ErrorPath: e.Path, Detail: e.Detail);
+        }
+        // For a session with watches here: the last zxid at which one fired (the SDK hands the reply
+        // over only after that event, even when the reply is an error such as NoNode).
+        return _firedZxid.TryGetValue(call.SessionId, out var firedZxid) ? reply with { FiredZxid = firedZxid } : reply;
+    }
+
+    private ReadReply Reply(DataResult r) => new(ZkErrorCode.Ok, _watermark, Data: r.Data, Stat: r.Stat);
+    private ReadReply Reply(ChildrenResult r) => new(ZkErrorCode.Ok, _watermark, Stat: r.Stat, Children: r.Children);
+    private ReadReply Reply(AclResult r) => new(ZkErrorCode.Ok, _watermark, Stat: r.Stat, Acl: r.Acl);
+
+    /// <summary>getAllChildrenNumber: descendants live in every partition, so ask them all at this partition's watermark.</summary>
+    private async Task<ReadReply> CountAllAsync(string path, AuthInfo auth)
+    {
+        _view.CheckReadable(path, auth);
+        var watermark = _watermark;
+        var counts = new List<Task<int>>(_options.Partitions);
+        for (var p = 0; p < _options.Partitions; p++)
+            counts.Add(p == _partition ? Task.FromResult(_view.CountDescendants(path)) : GrainFactory.GetGrain<IZkPartitionGrain>(p).CountDescendants(path, watermark));
+        var total = (await Task.WhenAll(counts)).Sum();
+        return new ReadReply(ZkErrorCode.Ok, watermark, Count: total);
+    }
+
+    /// <summary>Brings the watermark to <paramref name="minZxid"/> (asking the leader only when it is below); false if it could not.</summary>
+    private async Task<bool> ReachAsync(long minZxid)
+    {
+        if (!_loaded || minZxid > _watermark)
+        {
+            try
+            {
+                await CatchUpAsync(minZxid);
+            }
+            catch (Exception e) when (e is NotLeaderException or ReplicaUnavailableException or TimeoutException or Orleans.Runtime.SiloUnavailableException)
+            {
+                // No leader to catch up from (an election): serve what is here if it is enough.
+                LogCatchUpFailed(e, _partition);
+            }
+        }
+        return _loaded && minZxid <= _watermark;
+    }
+
+    private ReadReply Behind(string path, long minZxid) =>
+        new(ZkErrorCode.ConnectionLoss, _watermark, ErrorPath: path,
+            Detail: _loaded
+                ? $"the service has not reached zxid 0x{minZxid:x} that this client has seen (it is at 0x{_watermark:x}), and no leader could bring it there"
+                : "this partition holds no data yet and no replica could give it any");
+
+    /// <summary>
+    /// Gets to <paramref name="minZxid"/>: an unloaded partition is loaded first; then, if still
+    /// below, asks the leader where it stands — nothing missing: the watermark moves; deliveries in
+    /// flight: waits for them (then has the leader catch it up).
+    /// </summary>
+    private async Task CatchUpAsync(long minZxid)
+    {
+        if (!_loaded) await LoadFirstAsync();
+        if (minZxid <= _watermark) return;
+        var mark = await CallLeaderAsync(leader => leader.GetWatermark(_partition));
+        Follow(_leader ?? 0, mark.Epoch);
+        if (mark.Epoch == _epoch && mark.LastTouched <= _watermark)
+        {
+            _watermark = Math.Max(_watermark, mark.Watermark);
+            ApplyHeld();
+            WakeWaiters();
+            return;
+        }
+        await WaitForAsync(minZxid, catchUpAtOnce: false);
+    }
+
+    /// <summary>A new activation holds nothing: the leader loads it (and counts the lost watch registrations); without a leader, any replica's image.</summary>
+    private async Task LoadFirstAsync()
+    {
+        try
+        {
+            await CatchUpFromLeaderAsync();
+        }
+        catch (Exception e) when (e is NotLeaderException or ReplicaUnavailableException or TimeoutException or Orleans.Runtime.SiloUnavailableException)
+        {
+            LogCatchUpFailed(e, _partition);
+            foreach (var id in _options.EnsembleIds)
+            {
+                try
+                {
+                    await Load(await GrainFactory.GetGrain<IZkReplicaGrain>(id).GetPartitionImage(_partition).WaitAsync(CatchUpWait));
+                    if (_loaded) return;
+                }
+                catch (Exception ex) when (ex is ReplicaUnavailableException or TimeoutException or Orleans.Runtime.SiloUnavailableException)
+                {
+                    // That replica's silo is down too: try the next.
+                }
+            }
+        }
+    }
+
+    /// <summary>Waits until the watermark reaches <paramref name="zxid"/>, asking the leader to catch this partition up if it has not within <see cref="CatchUpWait"/> (or at once).</summary>
+    private async Task WaitForAsync(long zxid, bool catchUpAtOnce)
+    {
+        if (_watermark >= zxid) return;
+        var done = new TaskCompletionSource();
+        _waiters.Add((zxid, done));
+        if (!catchUpAtOnce && await Task.WhenAny(done.Task, Task.Delay(CatchUpWait)) == done.Task) return;
+        if (_watermark >= zxid) return;
+        LogGap(_partition, zxid, _watermark);
+        try
+        {
+            await CatchUpFromLeaderAsync();
+        }
+        catch (Exception e) when (e is NotLeaderException or ReplicaUnavailableException or TimeoutException or Orleans.Runtime.SiloUnavailableException)
+        {
+            LogCatchUpFailed(e, _partition);
+        }
+    }
+
+    /// <summary>One catch-up at a time; concurrent callers share it.</summary>
+    private Task CatchUpFromLeaderAsync()
+    {
+        if (_catchingUp is { IsCompleted: false }) return _catchingUp;
+        // The first load of an activation tells the leader, which counts re-activations (lost watch registrations).
+        var activation = !_loaded && !_activationReported;
+        _activationReported = true;
+        return _catchingUp = CallLeaderAsync(leader => leader.CatchUpPartition(_partition, _loaded ? _watermark : -1, activation));
+    }
+
+    /// <summary>Calls the leader as this partition knows it (or the silo's directory does); asks again once if the replica says it is not the leader.</summary>
+    private async Task<T> CallLeaderAsync<T>(Func<IZkReplicaGrain, Task<T>> call)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var leader = _leader ?? _directory.Leader ?? (await _directory.FindAsync(refresh: attempt > 0)).LeaderId
+                ?? throw new NotLeaderException(0, null);
+            try
+            {
+                return await call(GrainFactory.GetGrain<IZkReplicaGrain>(leader));
+            }
+            catch (NotLeaderException e) when (attempt == 0)
+            {
+                _leader = e.LeaderId;
+            }
+            catch (Exception e) when (attempt == 0 && e is ReplicaUnavailableException or Orleans.Runtime.SiloUnavailableException)
+            {
+                _leader = null;
+            }
+        }
+    }
+
+    private Task CallLeaderAsync(Func<IZkReplicaGrain, Task> call) =>
+        CallLeaderAsync(async leader => { await call(leader); return true; });
+
+    private async Task<AuthInfo> AuthOfAsync(long sessionId, int version)
+    {
+        if (_auth.TryGetValue(sessionId, out var cached) && cached.Version >= version) return cached.Auth;
+        var fresh = await CallLeaderAsync(leader => leader.GetSessionAuth(sessionId));
+        var auth = new AuthInfo(fresh.Ids, null);
+        _auth[sessionId] = (fresh.Version, auth);
+        return auth;
+    }
+}

@@ -1,0 +1,178 @@
+using Microsoft.Extensions.Logging;
+using OrleansZk.Core;
+using OrleansZk.Zab;
+
+namespace OrleansZk.Grains;
+
+/// <summary>
+/// The host loop: the engine's persistence jobs go to the group-commit log as soon as they exist
+/// (so batch k+1 is proposed and written while batch k is being fsync'd), and each one, once
+/// durable and in order, is handed back to the driver, which sends its messages and applies its
+/// commits through <see cref="IZabHost"/>. Messages from other replicas and ticks are stepped into
+/// the engine as they come; every step wakes the loop.
+/// </summary>
+public sealed partial class ZkReplicaGrain : IZabHost
+{
+    private readonly Queue<(PersistJob Job, Task Durable)> _jobs = new();
+    private TaskCompletionSource _wake = new();
+    private Task _loop = Task.CompletedTask;
+    private bool _stopping;
+
+    /// <summary>Set when the log failed: the replica takes nothing more until it is reactivated.</summary>
+    private string? _broken;
+
+    private void Wake() => _wake.TrySetResult();
+
+    private async Task RunLoopAsync()
+    {
+        while (true)
+        {
+            if (_stopping && _jobs.Count == 0) return;
+            WriteSnapshotSlice();
+            Pump();
+            if (_jobs.TryPeek(out var head) && head.Durable.IsCompleted)
+            {
+                _jobs.Dequeue();
+                if (head.Durable.Exception is { } failure)
+                {
+                    Break(failure.GetBaseException());
+                    return;
+                }
+                _driver.Persisted(head.Job);
+                continue;
+            }
+            if (_snapshot is { Written: false } && head.Job is null)
+            {
+                await Task.Yield(); // more snapshot slices between calls
+                continue;
+            }
+            _wake = new TaskCompletionSource();
+            if (head.Job is null) await _wake.Task;
+            else await Task.WhenAny(_wake.Task, head.Durable);
+        }
+    }
+
+    /// <summary>Follows role changes, proposes what the leader has queued, and hands the engine's new jobs to the log.</summary>
+    private void Pump()
+    {
+        if (_broken != null) return;
+        FollowRole();
+        if (_term is { Active: true } term) ProposeQueued(term);
+        while (_driver.Next() is { } job)
+            _jobs.Enqueue((job, job.HasWrites ? _log.PersistAsync(job) : Task.CompletedTask));
+    }
+
+    /// <summary>The log failed (disk full, I/O error): nothing can be made durable any more; stop.</summary>
+    private void Break(Exception e)
+    {
+        LogWriteFailed(e, _replicaId);
+        _broken = "the transaction log failed: " + e.Message;
+        EndTerm(_broken);
+        DeactivateOnIdle();
+    }
+
+    void IZabHost.Install(ZabSnapshot snapshot)
+    {
+        // The old tree goes: so does any snapshot of it still being written.
+        _snapshot?.Dispose();
+        _snapshot = null;
+        _machine.Install(snapshot);
+        _previousSnapshot = snapshot.Zxid;
+        LogInstalled(_replicaId, snapshot.Zxid, _machine.Tree.NodeCount);
+    }
+
+    void IZabHost.Apply(IReadOnlyList<LogEntry> committed) => ApplyCommitted(committed);
+
+    void IZabHost.Confirmed(long token) => _term?.Confirm(token);
+
+    /// <summary>Sends each destination its messages as one batch (in chunks when large), one-way.</summary>
+    void IZabHost.Send(IReadOnlyList<ZabMessage> messages)
+    {
+        foreach (var group in messages.GroupBy(m => m.To))
+        {
+            var bytes = ZabWire.Encode(group.ToList());
+            var batch = ++_sentBatches;
+            var chunks = Math.Max(1, (bytes.Length + ChunkBytes - 1) / ChunkBytes);
+            var target = GrainFactory.GetGrain<IZkReplicaGrain>(group.Key);
+            for (var c = 0; c < chunks; c++)
+            {
+                var data = chunks == 1 ? bytes : bytes.AsSpan(c * ChunkBytes, Math.Min(ChunkBytes, bytes.Length - c * ChunkBytes)).ToArray();
+                _ = target.Receive(new ZabPacket(_replicaId, batch, c, chunks, data)).ContinueWith(
+                    static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+            }
+        }
+    }
+
+    /// <summary>Largest piece of a message batch in one call (a SNAP's snapshot is cut into these).</summary>
+    private const int ChunkBytes = 1 << 20;
+
+    private long _sentBatches;
+    private readonly Dictionary<(long From, long Batch), byte[]?[]> _partial = [];
+
+    public Task Receive(ZabPacket packet)
+    {
+        if (_broken != null || _stopping) return Task.CompletedTask;
+        byte[] bytes;
+        if (packet.Chunks <= 1)
+        {
+            bytes = packet.Data;
+        }
+        else
+        {
+            var key = (packet.From, packet.Batch);
+            if (!_partial.TryGetValue(key, out var parts))
+            {
+                // A sender's older unfinished batches will never complete (their chunks were lost).
+                foreach (var stale in _partial.Keys.Where(k => k.From == packet.From && k.Batch < packet.Batch).ToList()) _partial.Remove(stale);
+                _partial[key] = parts = new byte[packet.Chunks][];
+            }
+            if ((uint)packet.Chunk >= (uint)parts.Length) return Task.CompletedTask;
+            parts[packet.Chunk] = packet.Data;
+            if (parts.Any(p => p == null)) return Task.CompletedTask;
+            _partial.Remove(key);
+            bytes = parts.SelectMany(p => p!).ToArray();
+        }
+        IReadOnlyList<ZabMessage> messages;
+        try
+        {
+            messages = ZabWire.Decode(bytes);
+        }
+        catch (InvalidDataException e)
+        {
+            LogBadPacket(e, _replicaId, packet.From);
+            return Task.CompletedTask;
+        }
+        foreach (var m in messages) Peer.Step(m);
+        Wake();
+        return Task.CompletedTask;
+    }
+
+    private void StartTimers()
+    {
+        var tick = TimeSpan.FromMilliseconds(_options.ZabTickMs);
+        this.RegisterGrainTimer(_ =>
+        {
+            if (_broken == null)
+            {
+                Peer.Tick();
+                Wake();
+            }
+            return Task.CompletedTask;
+        }, new Orleans.Runtime.GrainTimerCreationOptions(tick, tick) { Interleave = true });
+        var housekeeping = TimeSpan.FromMilliseconds(100);
+        this.RegisterGrainTimer(LeaderHousekeepingAsync, new Orleans.Runtime.GrainTimerCreationOptions(housekeeping, housekeeping) { Interleave = true });
+        var expiry = TimeSpan.FromMilliseconds(Math.Clamp(_options.TickTimeMs / 2, 10, 1000));
+        this.RegisterGrainTimer(ExpireSessionsAsync, new Orleans.Runtime.GrainTimerCreationOptions(expiry, expiry) { Interleave = true });
+        var scan = TimeSpan.FromMilliseconds(_options.ContainerCheckIntervalMs);
+        this.RegisterGrainTimer(ScanExpiredAsync, new Orleans.Runtime.GrainTimerCreationOptions(scan, scan) { Interleave = true });
+    }
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Replica {ReplicaId}: the transaction log failed; the replica stops")]
+    private partial void LogWriteFailed(Exception e, long replicaId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Replica {ReplicaId}: dropped an unreadable message batch from replica {From}")]
+    private partial void LogBadPacket(Exception e, long replicaId, long from);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Replica {ReplicaId} installed the leader's snapshot at 0x{Zxid:x} ({Nodes} znodes)")]
+    private partial void LogInstalled(long replicaId, long zxid, int nodes);
+}
