@@ -283,6 +283,8 @@ public sealed partial class ZkClient
                 }
             }
             var (reply, failure, notLeader) = await PingAsync(Replica(info), info, probe, ct).ConfigureAwait(false);
+            // No answer at all: the leader may be gone (or stuck stopping); the next probe asks the service again.
+            if (reply == null && notLeader == null) Volatile.Write(ref _leader, 0);
             if (notLeader == null) return (reply, failure);
             Volatile.Write(ref _leader, notLeader.LeaderId ?? 0);
             if (notLeader.LeaderId == null || hops >= 2) return (null, notLeader.Message);

@@ -81,6 +81,12 @@ public interface IZkReplicaGrain : IGrainWithIntegerKey
     Task<ReplicaStatus> GetStatus();
 
     /// <summary>
+    /// A digest of this replica's whole tree (nodes and sessions) at the zxid it has applied: replicas
+    /// at equal zxids must have equal digests. Costs a pass over the tree (diagnostics and tests).
+    /// </summary>
+    Task<TreeDigest> GetTreeDigest();
+
+    /// <summary>
     /// The leader brings <paramref name="partition"/> up to what it has applied — by delivering the
     /// effects since <paramref name="watermark"/> (the partition is complete through it; −1: it holds
     /// nothing) when its history reaches back that far, else by loading it with an image — and
@@ -175,6 +181,10 @@ public sealed record ReplicaStatus(
     long SnapSyncs,
     long LastElectionMs,
     string? Detail = null);
+
+/// <summary>A replica's tree digest at <paramref name="Zxid"/> (what it has applied), and its node count.</summary>
+[GenerateSerializer, Immutable, Alias("zk.TreeDigest")]
+public sealed record TreeDigest(long ReplicaId, long Zxid, ulong Digest, int Nodes);
 
 /// <summary>
 /// A batch of ZAB messages from replica <paramref name="From"/> (<c>ZabWire</c> format), chunk

@@ -19,7 +19,7 @@ public sealed partial class ZkReplicaGrain
         var timeout = Math.Clamp(timeoutMs, _options.EffectiveMinSessionTimeoutMs, _options.EffectiveMaxSessionTimeoutMs);
         var pending = new Pending(PendingKind.Write, 0, 0, new CreateSessionRequest(timeout, password), AuthInfo.Anonymous);
         Enqueue(term, pending);
-        var reply = await pending.Reply.Task;
+        var reply = await UnlessStopped(pending.Reply.Task);
         if (reply.Code != ZkErrorCode.Ok) throw ZkException.For(reply.Code, null, reply.Detail);
         return new SessionInfo(reply.Zxid, password, timeout, reply.Zxid, Service(term));
     }
@@ -47,12 +47,12 @@ public sealed partial class ZkReplicaGrain
     }
 
     public async Task<WriteReply> Submit(long sessionId, int xid, WriteRequest request) =>
-        await Admit(await ServingTermAsync(), sessionId, xid, PendingKind.Write, request);
+        await UnlessStopped(Admit(await ServingTermAsync(), sessionId, xid, PendingKind.Write, request));
 
     public async Task<WriteReply> Sync(long sessionId, int xid, string path)
     {
         if (ZkPath.Check(path) is { } problem) return Error(ZkErrorCode.BadArguments, path, problem);
-        return await Admit(await ServingTermAsync(), sessionId, xid, PendingKind.Sync, null);
+        return await UnlessStopped(Admit(await ServingTermAsync(), sessionId, xid, PendingKind.Sync, null));
     }
 
     public async Task<long> ReadBarrier(long sessionId)
@@ -60,7 +60,7 @@ public sealed partial class ZkReplicaGrain
         var term = await ServingTermAsync();
         if (!Touch(term, sessionId)) return -1;
         var applied = _machine.AppliedZxid;
-        if (!await ConfirmLeadershipAsync(term)) throw NotLeader();
+        if (!await UnlessStopped(ConfirmLeadershipAsync(term))) throw NotLeader();
         return applied;
     }
 

@@ -55,7 +55,7 @@ public sealed partial class ZkReplicaGrain : IZabHost
     /// <summary>Follows role changes, proposes what the leader has queued, and hands the engine's new jobs to the log.</summary>
     private void Pump()
     {
-        if (_broken != null) return;
+        if (_broken != null || _stopping) return;
         FollowRole();
         if (_term is { Active: true } term) ProposeQueued(term);
         while (_driver.Next() is { } job)
@@ -90,6 +90,7 @@ public sealed partial class ZkReplicaGrain : IZabHost
     {
         foreach (var group in messages.GroupBy(m => m.To))
         {
+            if (!_links.Allows(_replicaId, group.Key)) continue;
             var bytes = ZabWire.Encode(group.ToList());
             var batch = ++_sentBatches;
             var chunks = Math.Max(1, (bytes.Length + ChunkBytes - 1) / ChunkBytes);
@@ -111,7 +112,7 @@ public sealed partial class ZkReplicaGrain : IZabHost
 
     public Task Receive(ZabPacket packet)
     {
-        if (_broken != null || _stopping) return Task.CompletedTask;
+        if (_broken != null || _stopping || !_links.Allows(packet.From, _replicaId)) return Task.CompletedTask;
         byte[] bytes;
         if (packet.Chunks <= 1)
         {

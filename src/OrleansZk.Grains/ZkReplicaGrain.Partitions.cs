@@ -70,7 +70,7 @@ public sealed partial class ZkReplicaGrain
         var catchUp = _machine.CatchUp(partition, watermark);
         if (catchUp.Diff == null)
         {
-            await grain.Load(new PartitionImage(_replicaId, term.Epoch, catchUp.Watermark, catchUp.LastTouched, catchUp.Image!));
+            await UnlessStopped(grain.Load(new PartitionImage(_replicaId, term.Epoch, catchUp.Watermark, catchUp.LastTouched, catchUp.Image!)));
             return;
         }
         if (catchUp.Diff.Count == 0)
@@ -78,7 +78,7 @@ public sealed partial class ZkReplicaGrain
             await grain.Advance(_replicaId, term.Epoch, watermark, catchUp.Watermark);
             return;
         }
-        var fired = await grain.Deliver(new PartitionDelivery(_replicaId, term.Epoch, watermark, catchUp.Watermark, catchUp.Diff));
+        var fired = await UnlessStopped(grain.Deliver(new PartitionDelivery(_replicaId, term.Epoch, watermark, catchUp.Watermark, catchUp.Diff)));
         if (fired == null || _term != term) return;
         // The watches a catch-up fires are numbered after the segments numbered before it.
         var previous = term.EventsNumbered;

@@ -86,13 +86,13 @@ public sealed partial class ZkReplicaGrain
             if (_term is { Active: true } serving) return serving;
             if (_term is { } pending)
             {
-                if (await pending.Activated.Task && _term == pending) return pending;
+                if (await UnlessStopped(pending.Activated.Task) && _term == pending) return pending;
                 continue;
             }
             // Looking: wait for the election's outcome rather than send the caller away with nothing.
             var left = waitUntil - _time.GetTimestamp();
             if (_role != PeerState.Looking || left <= 0) throw NotLeader();
-            await Task.WhenAny(_roleChange.Task, Task.Delay(TimeSpan.FromSeconds((double)left / _time.TimestampFrequency), _time));
+            await UnlessStopped(Task.WhenAny(_roleChange.Task, Task.Delay(TimeSpan.FromSeconds((double)left / _time.TimestampFrequency), _time)));
         }
     }
 
@@ -111,6 +111,9 @@ public sealed partial class ZkReplicaGrain
             _term is { Active: true }, (s.SyncedFollowers ?? []).Select(id => (long)id).ToArray(),
             plans[(int)SyncKind.Diff], plans[(int)SyncKind.Trunc], plans[(int)SyncKind.Snap], _lastElectionMs, _broken));
     }
+
+    public Task<TreeDigest> GetTreeDigest() =>
+        Task.FromResult(new TreeDigest(_replicaId, _machine.AppliedZxid, _machine.Tree.ComputeDigest(), _machine.Tree.NodeCount));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Replica {ReplicaId} is {Role} (leader {LeaderId}, epoch {Epoch}, last zxid 0x{LastZxid:x}; last election took {ElectionMs} ms)")]
     private static partial void LogRole(ILogger logger, long replicaId, PeerState role, int? leaderId, long epoch, long lastZxid, long electionMs);

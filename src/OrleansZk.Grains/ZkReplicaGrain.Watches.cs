@@ -24,7 +24,7 @@ public sealed partial class ZkReplicaGrain
         }
         var done = new TaskCompletionSource<WatchesReply>();
         Enqueue(term, new Pending(sessionId, new Reregistration(lastZxid, watches, done)));
-        return await done.Task;
+        return await UnlessStopped(done.Task);
     }
 
     /// <summary>

@@ -33,6 +33,7 @@ public sealed partial class ZkReplicaGrain : Grain, IZkReplicaGrain
     private readonly Lazy<ILogger> _ensembleLog;
     private readonly TimeProvider _time;
     private readonly EnsembleDirectory _directory;
+    private readonly IReplicaLinks _links;
 
     private ReplicaStore _store = null!;
     private GroupCommitLog _log = null!;
@@ -43,14 +44,40 @@ public sealed partial class ZkReplicaGrain : Grain, IZkReplicaGrain
     /// <summary>The leader-only state while this replica leads; null otherwise.</summary>
     private LeaderTerm? _term;
 
-    public ZkReplicaGrain(IOptions<ZkServiceOptions> options, ILogger<ZkReplicaGrain> logger, ILoggerFactory loggers,
-        EnsembleDirectory directory, TimeProvider time)
+    /// <summary>
+    /// Cancelled when the silo starts stopping, or the replica deactivates: every call waiting inside
+    /// it gives up. (A grain deactivates only once its running calls are done, so they must give up
+    /// when the silo stops, before deactivation begins.)
+    /// </summary>
+    private readonly CancellationTokenSource _stop;
+
+    /// <summary>Waits for <paramref name="task"/> unless the replica stops first (then the caller gets <see cref="ReplicaUnavailableException"/>).</summary>
+    private async Task<T> UnlessStopped<T>(Task<T> task)
     {
+        try
+        {
+            return await task.WaitAsync(_stop.Token);
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            throw new ReplicaUnavailableException($"replica {_replicaId} is stopping");
+        }
+    }
+
+    private Task UnlessStopped(Task task) => UnlessStopped(task.ContinueWith(t => { t.GetAwaiter().GetResult(); return true; }, TaskScheduler.Default));
+
+    public ZkReplicaGrain(IOptions<ZkServiceOptions> options, ILogger<ZkReplicaGrain> logger, ILoggerFactory loggers,
+        EnsembleDirectory directory, TimeProvider time, IServiceProvider services)
+    {
+        var lifetime = services.GetService(typeof(Microsoft.Extensions.Hosting.IHostApplicationLifetime)) as Microsoft.Extensions.Hosting.IHostApplicationLifetime;
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(lifetime?.ApplicationStopping ?? CancellationToken.None);
         _options = options.Value;
         _logger = logger;
         _ensembleLog = new Lazy<ILogger>(() => loggers.CreateLogger(EnsembleLogCategory));
         _directory = directory;
         _time = time;
+        // Tests cut links between in-process silos through this seam; a service has every link.
+        _links = services.GetService(typeof(IReplicaLinks)) as IReplicaLinks ?? new AllReplicaLinks();
     }
 
     /// <summary>The log category of the one line per role change (the silo shows it at Information).</summary>
@@ -105,6 +132,9 @@ public sealed partial class ZkReplicaGrain : Grain, IZkReplicaGrain
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        // Calls still running here (waiting for a partition, an election, a quorum) end now: a grain
+        // that waits for them cannot deactivate, and its silo cannot stop.
+        _stop.Cancel();
         _stopping = true;
         EndTerm("the replica is stopping");
         Wake();

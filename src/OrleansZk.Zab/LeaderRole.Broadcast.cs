@@ -83,6 +83,8 @@ internal sealed partial class LeaderRole
         l.Synced = true;
         l.Acked = Math.Max(l.Acked, zxid);
         if (!established) { TryEstablish(); return; }
+        // A resynced follower may complete a quorum for entries nobody will ACK again.
+        AdvanceCommit();
         Peer.Send(new ZabMessage { Type = MessageType.UpToDate, From = Peer.Id, To = from, Epoch = epoch, Commit = Peer.Committed });
         SendProposals(from, zxid); // what was proposed while it synced
     }
@@ -107,6 +109,12 @@ internal sealed partial class LeaderRole
         if (!l.Synced || zxid <= l.Acked) return;
         l.Acked = Math.Min(zxid, Peer.Log.LastZxid);
         if (!established) { TryEstablish(); return; }
+        AdvanceCommit();
+    }
+
+    /// <summary>Commits up to the highest zxid a quorum (us included) has logged.</summary>
+    void AdvanceCommit()
+    {
         Span<long> matches = stackalloc long[1 + learners.Count];
         int n = 0;
         matches[n++] = Peer.Log.LastZxid; // our own log: persisted before any message of this Ready leaves

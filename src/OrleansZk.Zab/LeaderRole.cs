@@ -36,7 +36,8 @@ internal sealed partial class LeaderRole : Role
     public override int? LeaderId => Peer.Id;
     public override long SessionEpoch => epoch;
     public override bool Established => established;
-    public override IReadOnlyList<int> SyncedFollowers => learners.Where(kv => kv.Value.Synced).Select(kv => kv.Key).Order().ToArray();
+    public override IReadOnlyList<int> SyncedFollowers =>
+        learners.Where(kv => kv.Value.Synced && kv.Value.SilentTicks <= Config.SyncLimitTicks).Select(kv => kv.Key).Order().ToArray();
 
     public override void Tick()
     {

@@ -9,6 +9,8 @@ public sealed record SimOptions
     public int FaultTicks { get; init; } = 1200;
     /// <summary>After healing, a leader must be established and a new proposal committed on a quorum within this many ticks.</summary>
     public int LivenessTicks { get; init; } = 200;
+    /// <summary>Quiet ticks after liveness, by the end of which the leader must have committed everything it logged.</summary>
+    public int QuiesceTicks { get; init; } = 60;
     /// <summary>Client proposals submitted per tick on average during the safety phase.</summary>
     public double ProposalsPerTick { get; init; } = 0.8;
     /// <summary>Per-tick probability of a crash.</summary>

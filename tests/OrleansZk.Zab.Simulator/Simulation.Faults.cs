@@ -78,10 +78,22 @@ public sealed partial class Simulation
             {
                 livenessTicks = (int)(Now - start);
                 Log($"tick {Now}: liveness ok after {livenessTicks} ticks");
+                Quiesce();
                 return;
             }
         }
         if (!Checker.Failed) Checker.Fail(Now, $"no leader committed a new proposal on a quorum within {options.LivenessTicks} ticks of healing");
+    }
+
+    /// <summary>
+    /// With no more load, everything the leader has logged must get committed by the protocol's own
+    /// messages (acks, pings, resyncs) — not only when a new proposal happens to come along.
+    /// </summary>
+    void Quiesce()
+    {
+        for (int i = 0; i < options.QuiesceTicks && !Checker.Failed; i++, Now++) Step(faults: false);
+        if (EstablishedLeader() is { } leader && leader.Peer!.Status is var s && s.CommittedZxid < s.LastZxid)
+            Checker.Fail(Now, $"leader {leader.Id} still has {Zxid.Format(s.LastZxid)} uncommitted (commit {Zxid.Format(s.CommittedZxid)}) after {options.QuiesceTicks} quiet ticks");
     }
 
     bool CommittedOnQuorum(long zxid) =>

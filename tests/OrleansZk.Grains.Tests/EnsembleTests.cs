@@ -1,0 +1,192 @@
+using OrleansZk.Client;
+using OrleansZk.Core;
+
+namespace OrleansZk.Grains.Tests;
+
+/// <summary>
+/// Three replicas on three silos: one leader, followers in sync, the same tree everywhere; followers
+/// that rejoin by DIFF, SNAP and TRUNC (each asserted by the plan the leader reports); a cut-off
+/// leader that acknowledges nothing after its successor is established; a leader lost mid-write;
+/// a full stop and start. Each test leaves every replica running.
+/// </summary>
+[Collection(ThreeReplicaCollection.Name)]
+public sealed class EnsembleTests(ThreeReplicaCluster fixture)
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task One_leader_serves_and_the_others_follow_it_in_sync()
+    {
+        var leader = await fixture.SettledLeaderAsync();
+        var statuses = await fixture.Statuses();
+        Assert.Equal(3, statuses.Count);
+        Assert.Single(statuses, s => s.Role == "Leading");
+        Assert.All(statuses.Where(s => s.ReplicaId != leader.ReplicaId), s =>
+        {
+            Assert.Equal("Following", s.Role);
+            Assert.Equal(leader.ReplicaId, s.LeaderId);
+            Assert.False(s.Serving);
+        });
+        // A follower refuses client calls and names the leader.
+        var follower = statuses.First(s => s.Role == "Following").ReplicaId;
+        var refused = await Assert.ThrowsAsync<NotLeaderException>(() => fixture.Replica(follower).Ping(1));
+        Assert.Equal(leader.ReplicaId, refused.LeaderId);
+        Assert.True((await fixture.GrainFactory.GetGrain<IZkServiceGrain>(0).FindLeader(refresh: true)).LeaderId == leader.ReplicaId);
+    }
+
+    [Fact]
+    public async Task Every_replica_applies_the_same_sequence()
+    {
+        await fixture.SettledLeaderAsync();
+        await using var zk = fixture.NewClient();
+        var root = "/same-" + Guid.NewGuid().ToString("N")[..8];
+        await zk.CreateAsync(root, null);
+        var writes = new List<Task>();
+        for (var i = 0; i < 200; i++)
+        {
+            writes.Add(zk.CreateAsync($"{root}/s-", [(byte)i], mode: CreateMode.PersistentSequential));
+            writes.Add(zk.CreateAsync($"{root}/e{i}", null, mode: CreateMode.Ephemeral));
+            writes.Add(zk.MultiAsync([new SetDataRequest(root, [(byte)i]), new CreateRequest($"{root}/m{i}", null, AclList.OpenUnsafe, CreateMode.Persistent)]));
+        }
+        await Task.WhenAll(writes);
+        await zk.SyncAsync("/");
+        var digest = await fixture.SameTreeAsync(fixture.Ids, zk.LastZxid);
+        Assert.True(digest.Nodes > 600, $"{digest.Nodes} nodes");
+    }
+
+    [Fact]
+    public async Task A_follower_that_missed_a_few_writes_rejoins_by_DIFF_and_one_far_behind_by_SNAP()
+    {
+        var leader = await fixture.SettledLeaderAsync();
+        var follower = fixture.Ids.First(id => id != leader.ReplicaId);
+        await using var zk = fixture.NewClient();
+        var root = "/rejoin-" + Guid.NewGuid().ToString("N")[..8];
+        await zk.CreateAsync(root, null);
+
+        // A few writes while it is away: DIFF.
+        await fixture.StopReplicaAsync(follower);
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => zk.CreateAsync($"{root}/d{i}", null)));
+        var before = (await fixture.SettledLeaderAsync([])).DiffSyncs;
+        await fixture.StartReplicaAsync(follower);
+        var after = await fixture.SettledLeaderAsync();
+        Assert.True(after.DiffSyncs > before, $"DIFF plans {before} -> {after.DiffSyncs}");
+        await zk.SyncAsync("/");
+        await fixture.SameTreeAsync(fixture.Ids, zk.LastZxid);
+
+        // More writes than a DIFF may carry (1,000): SNAP.
+        await fixture.StopReplicaAsync(follower);
+        for (var batch = 0; batch < 6; batch++)
+            await Task.WhenAll(Enumerable.Range(0, 200).Select(i => zk.CreateAsync($"{root}/s{batch}-{i}", null)));
+        before = (await fixture.SettledLeaderAsync([])).SnapSyncs;
+        await fixture.StartReplicaAsync(follower);
+        after = await fixture.SettledLeaderAsync();
+        Assert.True(after.SnapSyncs > before, $"SNAP plans {before} -> {after.SnapSyncs}");
+        await zk.SyncAsync("/");
+        await fixture.SameTreeAsync(fixture.Ids, zk.LastZxid);
+    }
+
+    [Fact]
+    public async Task A_cut_off_leader_acknowledges_nothing_and_its_uncommitted_tail_is_truncated_when_it_rejoins()
+    {
+        var old = await fixture.SettledLeaderAsync();
+        var others = fixture.Ids.Where(id => id != old.ReplicaId).ToList();
+        var session = await fixture.Replica(old.ReplicaId).CreateSession(30_000, [1, 2, 3]);
+        var path = "/cut-" + Guid.NewGuid().ToString("N")[..8];
+
+        // Cut the leader off, then give it writes: it logs them but can never commit them.
+        fixture.Links.Isolate(old.ReplicaId, others);
+        var stranded = Enumerable.Range(1, 5)
+            .Select(i => fixture.Replica(old.ReplicaId).Submit(session.SessionId, i, new CreateRequest($"{path}-{i}", null, AclList.OpenUnsafe, CreateMode.Persistent)))
+            .ToList();
+        var next = await Eventually.Until(fixture.Statuses,
+            s => s.Any(r => others.Contains(r.ReplicaId) && r.Role == "Leading" && r.Serving), Deadline, "a new leader among the others");
+        var successor = next.Single(r => others.Contains(r.ReplicaId) && r.Role == "Leading");
+        Assert.True(successor.Epoch > old.Epoch);
+        await using (var zk = fixture.NewClient())
+            await zk.CreateAsync(path + "-new", null);
+
+        // The old leader steps down: every write it held fails (outcome unknown to the client), none succeeded.
+        foreach (var write in stranded)
+            Assert.Equal(ZkErrorCode.ConnectionLoss, (await write.WaitAsync(Deadline)).Code);
+
+        var truncs = successor.TruncSyncs;
+        fixture.Links.Heal();
+        var leader = await fixture.SettledLeaderAsync();
+        Assert.Equal(successor.ReplicaId, leader.ReplicaId);
+        Assert.True(leader.TruncSyncs > truncs, $"TRUNC plans {truncs} -> {leader.TruncSyncs}");
+        var digest = await fixture.SameTreeAsync(fixture.Ids);
+        await using var reader = fixture.NewClient();
+        await reader.SyncAsync("/");
+        Assert.NotNull(await reader.ExistsAsync(path + "-new"));
+        for (var i = 1; i <= 5; i++) Assert.Null(await reader.ExistsAsync($"{path}-{i}"));
+        Assert.True(digest.Zxid > 0);
+    }
+
+    [Fact]
+    public async Task Losing_the_leader_costs_an_election_never_an_acknowledged_write_and_sessions_carry_on()
+    {
+        var leader = await fixture.SettledLeaderAsync();
+        await using var zk = fixture.NewClient(sessionTimeoutMs: 20_000);
+        var states = new System.Collections.Concurrent.ConcurrentQueue<ZkClientState>();
+        zk.ConnectionStateChanged += (_, e) => states.Enqueue(e.State);
+        var root = "/failover-" + Guid.NewGuid().ToString("N")[..8];
+        await zk.CreateAsync(root, null);
+        var session = zk.SessionId;
+        var ephemeral = await zk.CreateAsync(root + "/alive", null, mode: CreateMode.Ephemeral);
+
+        // Writes pipelined while the leader's silo goes away: each is acknowledged or fails, never lost.
+        var acked = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var writes = Enumerable.Range(0, 300).Select(async i =>
+        {
+            try
+            {
+                acked.Add(await zk.CreateAsync($"{root}/w{i}", null));
+            }
+            catch (ConnectionLossException)
+            {
+                // Outcome unknown: may or may not be there.
+            }
+        }).ToList();
+        var stop = fixture.StopReplicaAsync(leader.ReplicaId);
+        await Task.WhenAll(writes);
+        await stop;
+
+        var next = await fixture.SettledLeaderAsync();
+        Assert.NotEqual(leader.ReplicaId, next.ReplicaId);
+        Assert.True(next.Epoch > leader.Epoch);
+
+        // The same session goes on at the new leader (Suspended, then Reconnected), its ephemeral intact.
+        await Eventually.Until(() => Task.FromResult(zk.State), s => s == ZkClientState.Reconnected, Deadline, "the client reconnected");
+        Assert.Contains(ZkClientState.Suspended, states);
+        await zk.CreateAsync(root + "/after", null);
+        Assert.Equal(session, zk.SessionId);
+        await zk.SyncAsync("/");
+        Assert.NotNull(await zk.ExistsAsync(ephemeral));
+        foreach (var path in acked) Assert.NotNull(await zk.ExistsAsync(path));
+
+        await fixture.StartReplicaAsync(leader.ReplicaId);
+        await fixture.SettledLeaderAsync();
+        await zk.SyncAsync("/");
+        await fixture.SameTreeAsync(fixture.Ids, zk.LastZxid);
+    }
+
+    [Fact]
+    public async Task Sync_and_linearizable_reads_see_another_clients_acknowledged_write()
+    {
+        await fixture.SettledLeaderAsync();
+        await using var writer = fixture.NewClient();
+        await using var reader = fixture.NewClient();
+        var path = "/lin-" + Guid.NewGuid().ToString("N")[..8];
+        await reader.ExistsAsync("/"); // the reader's session is open before the write
+        for (var i = 0; i < 20; i++)
+        {
+            if (i == 0) await writer.CreateAsync(path, [0]);
+            else await writer.SetDataAsync(path, [(byte)i]);
+            var read = await reader.GetDataAsync(path, ReadConsistency.Linearizable);
+            Assert.Equal(i, read.Data![0]);
+        }
+        await writer.SetDataAsync(path, [99]);
+        await reader.SyncAsync(path);
+        Assert.Equal(99, (await reader.GetDataAsync(path)).Data![0]);
+    }
+}
