@@ -1,0 +1,136 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace OrleansZk.Core;
+
+/// <summary>ZooKeeper's ACL rules: validating and expanding ACLs (fixupACL) and checking permissions (checkACL).</summary>
+public static class AclRules
+{
+    /// <summary>ZooKeeper's digest form: "user:" + base64(sha1("user:password")).</summary>
+    public static string GenerateDigest(string userColonPassword)
+    {
+        var user = userColonPassword.Split(':', 2)[0];
+        var hash = SHA1.HashData(Encoding.UTF8.GetBytes(userColonPassword));
+        return user + ":" + Convert.ToBase64String(hash);
+    }
+
+    /// <summary>
+    /// Validates and expands an ACL as ZooKeeper's fixupACL: duplicates removed; empty is
+    /// InvalidACL; "auth" becomes every authenticated (digest/super) id of the caller, InvalidACL if
+    /// it has none; other schemes must be known and their ids valid.
+    /// </summary>
+    public static AclList Fixup(string path, IReadOnlyList<Acl>? acl, AuthInfo auth)
+    {
+        if (acl == null || acl.Count == 0) throw new ZkException(ZkErrorCode.InvalidAcl, path);
+        if (acl is AclList ready && IsFinal(ready)) return ready;
+        var result = new List<Acl>(acl.Count);
+        foreach (var a in acl.Distinct())
+        {
+            var id = a.Id;
+            if (id.Scheme == null || id.Id == null) throw new ZkException(ZkErrorCode.InvalidAcl, path);
+            if (id.Scheme == "world" && id.Id == "anyone")
+            {
+                result.Add(a);
+            }
+            else if (id.Scheme == "auth")
+            {
+                var any = false;
+                foreach (var cid in auth.Ids)
+                {
+                    if (cid.Scheme == "digest")
+                    {
+                        any = true;
+                        result.Add(new Acl(a.Perms, cid));
+                    }
+                }
+                if (!any) throw new ZkException(ZkErrorCode.InvalidAcl, path);
+            }
+            else if (!IsValidId(id))
+            {
+                throw new ZkException(ZkErrorCode.InvalidAcl, path);
+            }
+            else
+            {
+                result.Add(a);
+            }
+        }
+        return new AclList(result);
+    }
+
+    /// <summary>No lone surrogates: the string survives UTF-8 (the log and snapshot encoding) unchanged.</summary>
+    private static bool IsWellFormed(string s)
+    {
+        for (var i = 0; i < s.Length; i++)
+        {
+            if (!char.IsSurrogate(s[i])) continue;
+            if (!char.IsHighSurrogate(s[i]) || i + 1 == s.Length || !char.IsLowSurrogate(s[i + 1])) return false;
+            i++;
+        }
+        return true;
+    }
+
+    /// <summary>An ACL that fixup would return unchanged: no "auth" entry, no duplicate, every id valid.</summary>
+    private static bool IsFinal(AclList acl)
+    {
+        for (var i = 0; i < acl.Count; i++)
+        {
+            var id = acl[i].Id;
+            if (id.Scheme == null || id.Id == null || id.Scheme == "auth") return false;
+            if (!(id.Scheme == "world" && id.Id == "anyone") && !IsValidId(id)) return false;
+            for (var j = 0; j < i; j++)
+                if (acl[j] == acl[i]) return false;
+        }
+        return true;
+    }
+
+    private static bool IsValidId(ZkId id) => IsWellFormed(id.Scheme) && IsWellFormed(id.Id) && id.Scheme switch
+    {
+        "digest" => id.Id.Split(':').Length == 2,
+        "ip" => IpMatcher.IsValid(id.Id),
+        _ => false,
+    };
+
+    /// <summary>
+    /// True when <paramref name="auth"/> holds <paramref name="perm"/> (any of its bits) on a node
+    /// with <paramref name="acl"/>, by ZooKeeper's checkACL: an empty ACL allows everything, a super
+    /// id everything, world:anyone everyone, digest exact ids, ip the verified address in range.
+    /// </summary>
+    public static bool Allows(AclList acl, Perms perm, AuthInfo auth)
+    {
+        if (acl.Count == 0) return true;
+        foreach (var id in auth.Ids)
+            if (id.Scheme == "super") return true;
+        foreach (var a in acl)
+        {
+            if ((a.Perms & perm) == 0) continue;
+            var id = a.Id;
+            if (id.Scheme == "world" && id.Id == "anyone") return true;
+            foreach (var cid in auth.EffectiveIds)
+            {
+                if (cid.Scheme != id.Scheme) continue;
+                if (id.Scheme == "digest" && cid.Id == id.Id) return true;
+                if (id.Scheme == "ip" && IpMatcher.Matches(cid.Id, id.Id)) return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Throws NoAuth unless <see cref="Allows"/>.</summary>
+    public static void Check(AclList acl, Perms perm, AuthInfo auth, string path)
+    {
+        if (!Allows(acl, perm, auth)) throw new ZkException(ZkErrorCode.NoAuth, path);
+    }
+
+    /// <summary>getACL without ADMIN: digest ids are masked to "user:x", as ZooKeeper does.</summary>
+    public static AclList MaskDigests(AclList acl)
+    {
+        if (!acl.Any(a => a.Id.Scheme == "digest")) return acl;
+        return new AclList(acl.Select(a =>
+        {
+            if (a.Id.Scheme != "digest") return a;
+            var colon = a.Id.Id.IndexOf(':');
+            var masked = colon < 0 ? a.Id.Id : a.Id.Id[..colon] + ":x";
+            return new Acl(a.Perms, new ZkId("digest", masked));
+        }));
+    }
+}
