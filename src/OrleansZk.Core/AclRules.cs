@@ -85,10 +85,25 @@ public static class AclRules
 
     private static bool IsValidId(ZkId id) => IsWellFormed(id.Scheme) && IsWellFormed(id.Id) && id.Scheme switch
     {
-        "digest" => id.Id.Split(':').Length == 2,
+        "digest" => JavaSplitCount(id.Id, ':') == 2,
         "ip" => IpMatcher.IsValid(id.Id),
         _ => false,
     };
+
+    /// <summary>
+    /// The length of Java's <c>s.split(":")</c>: the parts between separators, trailing empty parts
+    /// dropped (so "alice:" has 1, ":" has 0, "a:b:" and ":pw" have 2, "a::b" has 3); a string
+    /// without the separator is one part, even when empty. ZooKeeper's digest provider accepts an id
+    /// iff this is 2.
+    /// </summary>
+    internal static int JavaSplitCount(string s, char separator)
+    {
+        if (!s.Contains(separator)) return 1;
+        var parts = s.Split(separator);
+        var count = parts.Length;
+        while (count > 0 && parts[count - 1].Length == 0) count--;
+        return count;
+    }
 
     /// <summary>
     /// True when <paramref name="auth"/> holds <paramref name="perm"/> (any of its bits) on a node
@@ -121,16 +136,34 @@ public static class AclRules
         if (!Allows(acl, perm, auth)) throw new ZkException(ZkErrorCode.NoAuth, path);
     }
 
-    /// <summary>getACL without ADMIN: digest ids are masked to "user:x", as ZooKeeper does.</summary>
+    /// <summary>
+    /// getACL without ADMIN: every digest id masked as ZooKeeper's <c>id.replaceAll(":.*", ":x")</c>
+    /// ("alice:HASH" → "alice:x"): each colon and the rest of its line become ":x", since Java's
+    /// <c>.</c> stops at a line terminator ("a:b\nc" → "a:x\nc").
+    /// </summary>
     public static AclList MaskDigests(AclList acl)
     {
         if (!acl.Any(a => a.Id.Scheme == "digest")) return acl;
-        return new AclList(acl.Select(a =>
-        {
-            if (a.Id.Scheme != "digest") return a;
-            var colon = a.Id.Id.IndexOf(':');
-            var masked = colon < 0 ? a.Id.Id : a.Id.Id[..colon] + ":x";
-            return new Acl(a.Perms, new ZkId("digest", masked));
-        }));
+        return new AclList(acl.Select(a => a.Id.Scheme == "digest" ? new Acl(a.Perms, new ZkId("digest", MaskDigest(a.Id.Id))) : a));
     }
+
+    private static string MaskDigest(string id)
+    {
+        if (!id.Contains(':')) return id;
+        var sb = new StringBuilder(id.Length);
+        for (var i = 0; i < id.Length; i++)
+        {
+            if (id[i] != ':')
+            {
+                sb.Append(id[i]);
+                continue;
+            }
+            sb.Append(":x");
+            while (i + 1 < id.Length && !IsJavaLineTerminator(id[i + 1])) i++;
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>The characters Java's regex <c>.</c> does not match (without DOTALL).</summary>
+    private static bool IsJavaLineTerminator(char c) => c is '\n' or '\r' or '\u0085' or '\u2028' or '\u2029';
 }
