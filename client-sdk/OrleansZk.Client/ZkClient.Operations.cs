@@ -108,7 +108,7 @@ public sealed partial class ZkClient
     /// Adds an identity to the session ("digest" with "user:password"). Ordered like a write: sent
     /// after this client's earlier requests complete, and later requests wait for it.
     /// </summary>
-    /// <exception cref="AuthFailedException">An unknown scheme or a malformed identity (the state becomes
+    /// <exception cref="AuthFailedException">An unknown scheme (the state becomes
     /// <see cref="ZkClientState.AuthFailed"/>; the session carries on).</exception>
     public async Task AddAuthAsync(string scheme, byte[] auth, CancellationToken ct = default)
     {

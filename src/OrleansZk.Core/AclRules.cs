@@ -6,12 +6,16 @@ namespace OrleansZk.Core;
 /// <summary>ZooKeeper's ACL rules: validating and expanding ACLs (fixupACL) and checking permissions (checkACL).</summary>
 public static class AclRules
 {
-    /// <summary>ZooKeeper's digest form: "user:" + base64(sha1("user:password")).</summary>
-    public static string GenerateDigest(string userColonPassword)
+    /// <summary>
+    /// ZooKeeper's DigestAuthenticationProvider.generateDigest: the text before the first colon (all
+    /// of it when there is none), a colon, and base64(sha1(UTF-8 of the whole credentials)).
+    /// "alice:pw" gives "alice:" + base64(sha1("alice:pw")); "carol" gives "carol:" + base64(sha1("carol")).
+    /// </summary>
+    public static string GenerateDigest(string credentials)
     {
-        var user = userColonPassword.Split(':', 2)[0];
-        var hash = SHA1.HashData(Encoding.UTF8.GetBytes(userColonPassword));
-        return user + ":" + Convert.ToBase64String(hash);
+        var colon = credentials.IndexOf(':');
+        var user = colon < 0 ? credentials : credentials[..colon];
+        return user + ":" + Convert.ToBase64String(SHA1.HashData(Encoding.UTF8.GetBytes(credentials)));
     }
 
     /// <summary>

@@ -28,14 +28,14 @@ public sealed class AuthInfo
     public AuthInfo WithAddress(string? address) => new(Ids, address);
 
     /// <summary>
-    /// addauth digest user:password: adds the id "digest:user:base64(sha1(user:password))". A
-    /// credential without a colon fails with AuthFailed, as ZooKeeper's digest provider does.
+    /// addauth digest: adds the id "digest:" + <see cref="AclRules.GenerateDigest"/>(credentials).
+    /// Never refused, as ZooKeeper 3.8's digest provider: credentials without a colon are a user
+    /// name with an empty password part ("carol" gives "carol:" + base64(sha1("carol"))). Adding an
+    /// id the session holds returns this instance.
     /// </summary>
-    public AuthInfo AddDigest(string userColonPassword)
+    public AuthInfo AddDigest(string credentials)
     {
-        if (!userColonPassword.Contains(':'))
-            throw new ZkException(ZkErrorCode.AuthFailed, null, "digest credentials must be user:password");
-        var id = new ZkId("digest", AclRules.GenerateDigest(userColonPassword));
+        var id = new ZkId("digest", AclRules.GenerateDigest(credentials));
         return Ids.Contains(id) ? this : new AuthInfo([.. Ids, id], VerifiedAddress);
     }
 
