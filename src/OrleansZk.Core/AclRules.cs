@@ -20,8 +20,9 @@ public static class AclRules
 
     /// <summary>
     /// Validates and expands an ACL as ZooKeeper's fixupACL: duplicates removed; empty is
-    /// InvalidACL; "auth" becomes every authenticated (digest/super) id of the caller, InvalidACL if
-    /// it has none; other schemes must be known and their ids valid.
+    /// InvalidACL; "auth" becomes every digest id of the caller, in <see cref="AuthInfo.ServerOrder"/>,
+    /// InvalidACL if it has none; other schemes must be known and their ids valid. Duplicates are
+    /// removed before "auth" expands, so an expanded id may repeat an entry given explicitly.
     /// </summary>
     public static AclList Fixup(string path, IReadOnlyList<Acl>? acl, AuthInfo auth)
     {
@@ -39,7 +40,8 @@ public static class AclRules
             else if (id.Scheme == "auth")
             {
                 var any = false;
-                foreach (var cid in auth.Ids)
+                // ZooKeeper adds them in its server's iteration order of the caller's identities.
+                foreach (var cid in auth.ServerOrder)
                 {
                     if (cid.Scheme == "digest")
                     {
