@@ -130,12 +130,15 @@ public sealed partial class ZkClient
         if (reply.Code != ZkErrorCode.Ok) throw ZkFailures.ForWrite(reply, path);
     }
 
-    /// <summary>This session's ephemeral nodes under <paramref name="prefix"/> ("/" = all), sorted.</summary>
+    /// <summary>
+    /// This session's ephemeral nodes whose paths start with <paramref name="prefix"/> as a plain
+    /// string ("/" = all; "/ap" matches /app/e and /apple), sorted. The prefix must be a valid path.
+    /// </summary>
+    /// <exception cref="BadArgumentsException">The prefix is not a valid path ("", "app", "/app/").</exception>
     public async Task<IReadOnlyList<string>> GetEphemeralsAsync(string prefix = "/", CancellationToken ct = default)
     {
         ZkFailures.Validate(new GetEphemeralsRequest(prefix));
-        var scope = string.IsNullOrWhiteSpace(prefix) ? ZkPath.Root : prefix.Trim();
-        return await AwaitReply(SendRead(info => Replica(info).GetEphemerals(info.SessionId, scope)), ct).ConfigureAwait(false);
+        return await AwaitReply(SendRead(info => Replica(info).GetEphemerals(info.SessionId, prefix)), ct).ConfigureAwait(false);
     }
 
     /// <summary>
