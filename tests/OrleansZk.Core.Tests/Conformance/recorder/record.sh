@@ -24,7 +24,7 @@ cp="/usr/share/java/zookeeper.jar:/usr/share/java/zookeeper-jute.jar"
 
 build="$(mktemp -d)"
 trap 'rm -rf "$build"' EXIT
-javac -nowarn -d "$build" -cp "$cp" "$here/Recorder.java" "$here/IdSetOrder.java"
+javac -nowarn -d "$build" -cp "$cp" "$here"/*.java
 
 scenarios=()
 id_set=0
