@@ -81,6 +81,8 @@ public final class Recorder {
     }
 
     private final Map<String, Session> sessions = new HashMap<>();
+    /** Closed sessions stay usable by name: the Java client answers their calls itself (SessionExpired). */
+    private final Map<String, Session> closedSessions = new HashMap<>();
     private final Map<Long, String> sessionNames = new HashMap<>();
     private final String connectString;
 
@@ -436,6 +438,7 @@ public final class Recorder {
             Session s = session(t.get(1).text);
             s.zk.close();
             sessions.remove(s.name);
+            closedSessions.put(s.name, s);
             return "OK";
         }
         if (t.size() < 2) {
@@ -625,16 +628,16 @@ public final class Recorder {
     // ---------------------------------------------------------------- sessions
 
     Session session(String name) {
-        Session s = sessions.get(name);
+        Session s = sessions.getOrDefault(name, closedSessions.get(name));
         if (s == null) {
-            throw new ScenarioError("no open session " + name);
+            throw new ScenarioError("no session " + name);
         }
         return s;
     }
 
     String openSession(String name) throws Exception {
-        if (sessions.containsKey(name)) {
-            throw new ScenarioError("session " + name + " is already open");
+        if (sessions.containsKey(name) || closedSessions.containsKey(name)) {
+            throw new ScenarioError("session " + name + " was opened before");
         }
         CountDownLatch connected = new CountDownLatch(1);
         Watcher watcher = (WatchedEvent event) -> {
@@ -681,6 +684,7 @@ public final class Recorder {
     /** Closes every session and forgets every session name: the next commands start from no session. */
     void reset() throws InterruptedException {
         closeAll();
+        closedSessions.clear();
         sessionNames.clear();
     }
 }
