@@ -68,6 +68,24 @@ public sealed class JavaIdSetTests
         Assert.Equal(["alice", "bob"], auth.Ids.Select(id => id.Id.Split(':')[0]));
     }
 
+    [Fact]
+    public void Without_the_connections_ip_id_the_order_holds_up_to_ten_identities()
+    {
+        // The service has no client address, so its set lacks ZooKeeper's ip id: the two agree while
+        // that id triggers no resize (the 12th id does), and differ from then on (docs/conformance.md).
+        string[] names = ["carol:c", "dave:d", "erin:e", "frank:f", "grace:g", "heidi:h", "ivan:i", "judy:j", "mallory:m", "niaj:n", "olivia:o"];
+        var withIp = AuthInfo.Anonymous.WithAddress("127.0.0.1");
+        var without = AuthInfo.Anonymous;
+        for (var i = 0; i < names.Length; i++)
+        {
+            withIp = withIp.AddDigest(names[i]);
+            without = without.AddDigest(names[i]);
+            var zooKeeper = withIp.ServerOrder.Where(id => id.Scheme == "digest");
+            if (i < 10) Assert.Equal(zooKeeper, without.ServerOrder);
+            else Assert.NotEqual(zooKeeper, without.ServerOrder);
+        }
+    }
+
     private static IEnumerable<ZkId> Ids(string text) =>
         text.Split(' ').Select(s => new ZkId(s[..s.IndexOf(':')], s[(s.IndexOf(':') + 1)..]));
 }

@@ -6,9 +6,8 @@
 // the table (9 or more ids in one bin below 64 bins), tree bins (9 or more at 64 bins and above)
 // and their split on a later resize.
 // Output, one case a line: "INSERTED-IDS => ITERATION-ORDER", ids as scheme:id separated by spaces.
-// Usage: java -cp <zookeeper jars>:<classes> IdSetOrder > ../expected/jvm-id-set-order.txt
+// Usage: java -cp <zookeeper jars>:<classes> IdSetOrder ../expected/jvm-id-set-order.txt
 
-import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -46,12 +45,17 @@ public final class IdSetOrder {
             lines.add(r.record(r.sameBinCase(9 + i)));
             lines.add(r.record(r.treeSplitCase(9 + i)));
         }
-        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+        if (args.length != 1) {
+            System.err.println("usage: IdSetOrder OUTPUT.txt");
+            System.exit(2);
+        }
+        PrintStream out = new PrintStream(new FileOutputStream(args[0]), true, StandardCharsets.UTF_8);
         out.println("# " + lines.size() + " cases; a HashSet<Id> (HashMap) would iterate " + r.differentFromHashSet
             + " of them in another order");
         for (String line : lines) {
             out.println(line);
         }
+        out.close();
     }
 
     /** Inserts the ids in order into a set built as ServerCnxn builds its authInfo; renders the case. */

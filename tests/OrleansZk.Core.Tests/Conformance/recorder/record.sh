@@ -37,29 +37,26 @@ if [ "$#" -eq 0 ]; then
 fi
 
 status=0
-if [ "$id_set" -eq 1 ]; then
-  out="$root/expected/jvm-id-set-order.txt"
-  if java -cp "$build:$cp" IdSetOrder >"$out.tmp" 2>"$build/id-set.log"; then
+# record NAME OUT CLASS [ARGS...]: runs CLASS ARGS OUT.tmp in a JVM; OUT replaced only on success.
+record() {
+  local name="$1" out="$2"
+  shift 2
+  if java -Xmx1g -Dfile.encoding=UTF-8 -cp "$build:$cp" "$@" "$out.tmp" 2>"$build/$name.log"; then
     mv "$out.tmp" "$out"
-    echo "recorded jvm-id-set-order ($(grep -vc '^#' "$out") cases)"
-  else
-    rm -f "$out.tmp"
-    echo "FAILED jvm-id-set-order:" >&2
-    grep -v SLF4J "$build/id-set.log" >&2 || true
-    status=1
-  fi
-fi
-for scenario in "${scenarios[@]+"${scenarios[@]}"}"; do
-  name="$(basename "$scenario" .zks)"
-  out="$root/expected/$name.out"
-  if java -Xmx1g -cp "$build:$cp" Recorder "$scenario" "$out.tmp" 2>"$build/$name.log"; then
-    mv "$out.tmp" "$out"
-    echo "recorded $name ($(wc -l <"$out") commands)"
+    echo "recorded $name ($(grep -vc '^#' "$out") lines)"
   else
     rm -f "$out.tmp"
     echo "FAILED $name:" >&2
     grep -v SLF4J "$build/$name.log" >&2 || true
     status=1
   fi
+}
+
+if [ "$id_set" -eq 1 ]; then
+  record jvm-id-set-order "$root/expected/jvm-id-set-order.txt" IdSetOrder
+fi
+for scenario in "${scenarios[@]+"${scenarios[@]}"}"; do
+  name="$(basename "$scenario" .zks)"
+  record "$name" "$root/expected/$name.out" Recorder "$scenario"
 done
 exit $status
