@@ -7,7 +7,9 @@ namespace OrleansZk.Conformance.Tests.Differential;
 /// Seeded random commands for one differential run below <c>root</c>: creates in every mode
 /// (persistent, ephemeral, sequential, container, TTL) with every ACL scheme (valid and invalid
 /// ids), deletes and sets with right and wrong versions, setACL, every read, sync, multis,
-/// addauth with odd credentials, sessions opened and closed. Paths come from a small name pool, so
+/// addauth with odd credentials, sessions opened and closed and calls on closed ones, reads and
+/// refused writes of the system nodes, and what the clients refuse before sending. Paths come
+/// from a small name pool, so
 /// NodeExists, NoNode, NotEmpty, BadVersion, NoAuth and NoChildrenForEphemerals happen often. The
 /// same seed and the same answers give the same commands (<see cref="Learn"/> feeds back the
 /// names sequential creates got).
