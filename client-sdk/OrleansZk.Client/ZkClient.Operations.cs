@@ -135,7 +135,7 @@ public sealed partial class ZkClient
     /// Adds an identity to the session ("digest" with "user:password"). Ordered like a write: sent
     /// after this client's earlier requests complete, and later requests wait for it.
     /// </summary>
-    /// <exception cref="AuthFailedException">An unknown scheme or a malformed identity (the state becomes
+    /// <exception cref="AuthFailedException">An unknown scheme (the state becomes
     /// <see cref="ZkClientState.AuthFailed"/>; the session carries on).</exception>
     public async Task AddAuthAsync(string scheme, byte[] auth, CancellationToken ct = default)
     {
@@ -157,12 +157,15 @@ public sealed partial class ZkClient
         if (reply.Code != ZkErrorCode.Ok) throw ZkFailures.ForWrite(reply, path);
     }
 
-    /// <summary>This session's ephemeral nodes under <paramref name="prefix"/> ("/" = all), sorted.</summary>
+    /// <summary>
+    /// This session's ephemeral nodes whose paths start with <paramref name="prefix"/> as a plain
+    /// string ("/" = all; "/ap" matches /app/e and /apple), sorted. The prefix must be a valid path.
+    /// </summary>
+    /// <exception cref="BadArgumentsException">The prefix is not a valid path ("", "app", "/app/").</exception>
     public async Task<IReadOnlyList<string>> GetEphemeralsAsync(string prefix = "/", CancellationToken ct = default)
     {
         ZkFailures.Validate(new GetEphemeralsRequest(prefix));
-        var scope = string.IsNullOrWhiteSpace(prefix) ? ZkPath.Root : prefix.Trim();
-        return await AwaitReply(SendRead(info => Replica(info).GetEphemerals(info.SessionId, scope)), ct).ConfigureAwait(false);
+        return await AwaitReply(SendRead(info => Replica(info).GetEphemerals(info.SessionId, prefix)), ct).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -105,9 +105,9 @@ public sealed partial class ZkClient : IAsyncDisposable
 
     /// <summary>
     /// Closes the session: the service deletes its ephemeral nodes at once. Idempotent (later calls
-    /// return the same task); every other call made afterwards fails with ConnectionLossException
-    /// ("client closed"). A client made by <see cref="ConnectAsync(string, ZkClientOptions?, CancellationToken)"/>
-    /// also stops its Orleans client. Writes called before the close are applied before it.
+    /// return the same task); every other call made afterwards fails with SessionExpiredException
+    /// ("client closed"), as ZooKeeper's client answers calls on a closed handle. A client made by
+    /// <see cref="ConnectAsync(string, ZkClientOptions?, CancellationToken)"/> also stops its Orleans client. Writes called before the close are applied before it.
     /// The state becomes <see cref="ZkClientState.Closed"/> at once.
     /// </summary>
     /// <exception cref="ZkException">The closeSession did not reach the service (its ephemerals then go when the session expires).</exception>

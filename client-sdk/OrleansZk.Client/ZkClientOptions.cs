@@ -85,7 +85,7 @@ public enum ZkClientState
 
     /// <summary>
     /// Closed by <see cref="ZkClient.CloseAsync"/>: the session is ended and every later call fails
-    /// with <see cref="ConnectionLossException"/> ("client closed"). Final.
+    /// with <see cref="SessionExpiredException"/> ("client closed"), as ZooKeeper's client. Final.
     /// </summary>
     Closed = 2,
 

@@ -8,8 +8,8 @@ namespace OrleansZk.Client;
 /// <summary>How failures reach SDK callers: always as a <see cref="ZkException"/> subtype (or a cancellation).</summary>
 internal static class ZkFailures
 {
-    /// <summary>The client was closed; ZooKeeper's client also reports calls on a closed handle as connection loss.</summary>
-    public static ConnectionLossException Closed() => new(null, "client closed");
+    /// <summary>The client was closed: as ZooKeeper 3.8's Java client, a call on a closed handle is SessionExpired.</summary>
+    public static SessionExpiredException Closed() => new(null, "client closed");
 
     /// <summary>
     /// What a caller sees for <paramref name="e"/>: ZooKeeper errors and cancellations as they are;

@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-
 namespace OrleansZk.Core;
 
 /// <summary>
@@ -12,10 +9,20 @@ public sealed class AuthInfo
 {
     public static readonly AuthInfo Anonymous = new([], null);
 
+    /// <summary>The identities as ZooKeeper's server holds them: ip:address first (added when the connection opens), then each addauth.</summary>
+    private readonly JavaIdSet _set;
+    private ZkId[]? _serverOrder;
+
     public AuthInfo(IReadOnlyList<ZkId> ids, string? verifiedAddress)
+        : this(ids, verifiedAddress, SetOf(ids, verifiedAddress))
+    {
+    }
+
+    private AuthInfo(IReadOnlyList<ZkId> ids, string? verifiedAddress, JavaIdSet set)
     {
         Ids = ids;
         VerifiedAddress = verifiedAddress;
+        _set = set;
     }
 
     /// <summary>Identities proved by the session, in the order they were added.</summary>
@@ -28,18 +35,28 @@ public sealed class AuthInfo
     public IEnumerable<ZkId> EffectiveIds =>
         VerifiedAddress == null ? Ids : Ids.Prepend(new ZkId("ip", VerifiedAddress));
 
+    /// <summary>
+    /// The effective ids in the order ZooKeeper 3.8's server iterates a connection's identities
+    /// (<see cref="JavaIdSet"/>): the order an <c>auth</c> ACL entry expands to. It depends on every
+    /// id in the set, the ip id included, so a service without a verified address orders a
+    /// session's ids as a ZooKeeper server would only while the ip id triggers no table resize
+    /// (ten identities or fewer).
+    /// </summary>
+    public IReadOnlyList<ZkId> ServerOrder => _serverOrder ??= [.. _set.InIterationOrder()];
+
     public AuthInfo WithAddress(string? address) => new(Ids, address);
 
     /// <summary>
-    /// addauth digest user:password: adds the id "digest:user:base64(sha1(user:password))". A
-    /// credential without a colon fails with AuthFailed, as ZooKeeper's digest provider does.
+    /// addauth digest: adds the id "digest:" + <see cref="AclRules.GenerateDigest"/>(credentials).
+    /// Never refused, as ZooKeeper 3.8's digest provider: credentials without a colon are a user
+    /// name with an empty password part ("carol" gives "carol:" + base64(sha1("carol"))). Adding an
+    /// id the session holds leaves <see cref="Ids"/> as it is.
     /// </summary>
-    public AuthInfo AddDigest(string userColonPassword)
+    public AuthInfo AddDigest(string credentials)
     {
-        if (!userColonPassword.Contains(':'))
-            throw new ZkException(ZkErrorCode.AuthFailed, null, "digest credentials must be user:password");
-        var id = new ZkId("digest", AclRules.GenerateDigest(userColonPassword));
-        return Ids.Contains(id) ? this : new AuthInfo([.. Ids, id], VerifiedAddress);
+        var id = new ZkId("digest", AclRules.GenerateDigest(credentials));
+        var set = _set.Clone();
+        return set.Add(id) ? new AuthInfo([.. Ids, id], VerifiedAddress, set) : new AuthInfo(Ids, VerifiedAddress, set);
     }
 
     /// <summary>Adds credentials of a scheme: "digest" takes user:password; others are AuthFailed.</summary>
@@ -48,136 +65,12 @@ public sealed class AuthInfo
         "digest" => AddDigest(credentials),
         _ => throw new ZkException(ZkErrorCode.AuthFailed, null, $"unknown authentication scheme \"{scheme}\""),
     };
-}
 
-/// <summary>ZooKeeper's ACL rules: validating and expanding ACLs (fixupACL) and checking permissions (checkACL).</summary>
-public static class AclRules
-{
-    /// <summary>ZooKeeper's digest form: "user:" + base64(sha1("user:password")).</summary>
-    public static string GenerateDigest(string userColonPassword)
+    private static JavaIdSet SetOf(IReadOnlyList<ZkId> ids, string? verifiedAddress)
     {
-        var user = userColonPassword.Split(':', 2)[0];
-        var hash = SHA1.HashData(Encoding.UTF8.GetBytes(userColonPassword));
-        return user + ":" + Convert.ToBase64String(hash);
-    }
-
-    /// <summary>
-    /// Validates and expands an ACL as ZooKeeper's fixupACL: duplicates removed; empty is
-    /// InvalidACL; "auth" becomes every authenticated (digest/super) id of the caller, InvalidACL if
-    /// it has none; other schemes must be known and their ids valid.
-    /// </summary>
-    public static AclList Fixup(string path, IReadOnlyList<Acl>? acl, AuthInfo auth)
-    {
-        if (acl == null || acl.Count == 0) throw new ZkException(ZkErrorCode.InvalidAcl, path);
-        if (acl is AclList ready && IsFinal(ready)) return ready;
-        var result = new List<Acl>(acl.Count);
-        foreach (var a in acl.Distinct())
-        {
-            var id = a.Id;
-            if (id.Scheme == null || id.Id == null) throw new ZkException(ZkErrorCode.InvalidAcl, path);
-            if (id.Scheme == "world" && id.Id == "anyone")
-            {
-                result.Add(a);
-            }
-            else if (id.Scheme == "auth")
-            {
-                var any = false;
-                foreach (var cid in auth.Ids)
-                {
-                    if (cid.Scheme == "digest")
-                    {
-                        any = true;
-                        result.Add(new Acl(a.Perms, cid));
-                    }
-                }
-                if (!any) throw new ZkException(ZkErrorCode.InvalidAcl, path);
-            }
-            else if (!IsValidId(id))
-            {
-                throw new ZkException(ZkErrorCode.InvalidAcl, path);
-            }
-            else
-            {
-                result.Add(a);
-            }
-        }
-        return new AclList(result);
-    }
-
-    /// <summary>No lone surrogates: the string survives UTF-8 (the log and snapshot encoding) unchanged.</summary>
-    private static bool IsWellFormed(string s)
-    {
-        for (var i = 0; i < s.Length; i++)
-        {
-            if (!char.IsSurrogate(s[i])) continue;
-            if (!char.IsHighSurrogate(s[i]) || i + 1 == s.Length || !char.IsLowSurrogate(s[i + 1])) return false;
-            i++;
-        }
-        return true;
-    }
-
-    /// <summary>An ACL that fixup would return unchanged: no "auth" entry, no duplicate, every id valid.</summary>
-    private static bool IsFinal(AclList acl)
-    {
-        for (var i = 0; i < acl.Count; i++)
-        {
-            var id = acl[i].Id;
-            if (id.Scheme == null || id.Id == null || id.Scheme == "auth") return false;
-            if (!(id.Scheme == "world" && id.Id == "anyone") && !IsValidId(id)) return false;
-            for (var j = 0; j < i; j++)
-                if (acl[j] == acl[i]) return false;
-        }
-        return true;
-    }
-
-    private static bool IsValidId(ZkId id) => IsWellFormed(id.Scheme) && IsWellFormed(id.Id) && id.Scheme switch
-    {
-        "digest" => id.Id.Split(':').Length == 2,
-        "ip" => IpMatcher.IsValid(id.Id),
-        _ => false,
-    };
-
-    /// <summary>
-    /// True when <paramref name="auth"/> holds <paramref name="perm"/> (any of its bits) on a node
-    /// with <paramref name="acl"/>, by ZooKeeper's checkACL: an empty ACL allows everything, a super
-    /// id everything, world:anyone everyone, digest exact ids, ip the verified address in range.
-    /// </summary>
-    public static bool Allows(AclList acl, Perms perm, AuthInfo auth)
-    {
-        if (acl.Count == 0) return true;
-        foreach (var id in auth.Ids)
-            if (id.Scheme == "super") return true;
-        foreach (var a in acl)
-        {
-            if ((a.Perms & perm) == 0) continue;
-            var id = a.Id;
-            if (id.Scheme == "world" && id.Id == "anyone") return true;
-            foreach (var cid in auth.EffectiveIds)
-            {
-                if (cid.Scheme != id.Scheme) continue;
-                if (id.Scheme == "digest" && cid.Id == id.Id) return true;
-                if (id.Scheme == "ip" && IpMatcher.Matches(cid.Id, id.Id)) return true;
-            }
-        }
-        return false;
-    }
-
-    /// <summary>Throws NoAuth unless <see cref="Allows"/>.</summary>
-    public static void Check(AclList acl, Perms perm, AuthInfo auth, string path)
-    {
-        if (!Allows(acl, perm, auth)) throw new ZkException(ZkErrorCode.NoAuth, path);
-    }
-
-    /// <summary>getACL without ADMIN: digest ids are masked to "user:x", as ZooKeeper does.</summary>
-    public static AclList MaskDigests(AclList acl)
-    {
-        if (!acl.Any(a => a.Id.Scheme == "digest")) return acl;
-        return new AclList(acl.Select(a =>
-        {
-            if (a.Id.Scheme != "digest") return a;
-            var colon = a.Id.Id.IndexOf(':');
-            var masked = colon < 0 ? a.Id.Id : a.Id.Id[..colon] + ":x";
-            return new Acl(a.Perms, new ZkId("digest", masked));
-        }));
+        var set = new JavaIdSet();
+        if (verifiedAddress != null) set.Add(new ZkId("ip", verifiedAddress));
+        foreach (var id in ids) set.Add(id);
+        return set;
     }
 }

@@ -29,7 +29,9 @@ public static class ClientValidation
                 }
                 break;
             case GetEphemeralsRequest e:
-                if (!string.IsNullOrWhiteSpace(e.Prefix) && e.Prefix.Trim() != ZkPath.Root) ZkPath.Validate(e.Prefix);
+                // The Java client validates the prefix as a path: "" and " " are refused (only the
+                // server reads a blank prefix as "all").
+                ZkPath.Validate(e.Prefix);
                 break;
             default:
                 ValidatePathOf(request);

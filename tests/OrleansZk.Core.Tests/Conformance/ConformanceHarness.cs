@@ -14,6 +14,8 @@ internal sealed class ConformanceHarness
     private readonly RequestPreparer _preparer;
     private readonly Dictionary<string, (long Id, AuthInfo Auth)> _sessions = [];
     private readonly Dictionary<long, string> _names = [];
+    private readonly HashSet<string> _closed = [];
+    private bool _onClosedSession;
     private long _clock = 1_700_000_000_000;
     private int _xid;
 
@@ -54,6 +56,8 @@ internal sealed class ConformanceHarness
                 }
             case "close":
                 {
+                    // Closing a closed handle again sends nothing.
+                    if (!_closed.Add(t[1].Text)) return "OK";
                     var (id, auth) = _sessions[t[1].Text];
                     var txn = Write(new CloseSessionRequest(), Context(id, auth));
                     return Answer(_tree.Apply(txn));
@@ -68,8 +72,12 @@ internal sealed class ConformanceHarness
         var name = t[0].Text;
         var session = _sessions[name];
         var args = t.Skip(2).ToList();
+        // The Java client answers every call on a closed handle itself, after its argument checks.
+        _onClosedSession = _closed.Contains(name);
         switch (t[1].Text)
         {
+            case "addauth" when _onClosedSession:
+                return "OK";
             case "addauth":
                 _sessions[name] = (session.Id, session.Auth.Add(args[0].Text, args[1].Text));
                 return "OK";
@@ -103,6 +111,7 @@ internal sealed class ConformanceHarness
                 }
             case "sync":
                 ClientValidation.Validate(new ExistsRequest(args[0].Text));
+                NotClosed();
                 return "OK";
             case "multi" when args.Count == 0:
                 // ZooKeeper's client answers an empty multi itself: it sends nothing and consumes no zxid.
@@ -117,14 +126,21 @@ internal sealed class ConformanceHarness
     private T Read<T>(ZkRequest request, Func<T> read)
     {
         ClientValidation.Validate(request);
+        NotClosed();
         return read();
     }
 
     private string WriteCommand(WriteRequest request, (long Id, AuthInfo Auth) session)
     {
         ClientValidation.Validate(request);
+        NotClosed();
         var txn = Write(request, Context(session.Id, session.Auth));
         return Answer(_tree.Apply(txn), request);
+    }
+
+    private void NotClosed()
+    {
+        if (_onClosedSession) throw new ZkException(ZkErrorCode.SessionExpired);
     }
 
     private Txn Write(WriteRequest request, RequestContext context) => _preparer.Prepare(request, context);

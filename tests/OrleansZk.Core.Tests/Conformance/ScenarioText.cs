@@ -74,5 +74,7 @@ internal static class ScenarioText
         return "hex:" + Convert.ToHexString(data).ToLowerInvariant();
     }
 
-    public static string Acl(IEnumerable<Acl> acl) => string.Join(",", acl.Select(a => a.ToString()));
+    /// <summary>Entries as scheme:id:perms, scheme and id escaped as the recorder escapes them.</summary>
+    public static string Acl(IEnumerable<Acl> acl) =>
+        string.Join(",", acl.Select(a => Escape(a.Id.Scheme) + ":" + Escape(a.Id.Id) + ":" + Core.Acl.PermLetters(a.Perms)));
 }

@@ -53,26 +53,53 @@ public final class Recorder {
         Session(String name, ZooKeeper zk) { this.name = name; this.zk = zk; }
     }
 
+    /** A fresh standalone ZooKeeper server in this JVM: empty temporary data directory, 127.0.0.1, a free port. */
+    static final class Server implements AutoCloseable {
+        private final File dataDir;
+        private final ZooKeeperServer zks;
+        private final ServerCnxnFactory factory;
+
+        Server() throws Exception {
+            System.setProperty("zookeeper.extendedTypesEnabled", "true");
+            System.setProperty("zookeeper.admin.enableServer", "false");
+            dataDir = Files.createTempDirectory("zk-conformance-").toFile();
+            zks = new ZooKeeperServer(dataDir, dataDir, 2000);
+            factory = ServerCnxnFactory.createFactory(new InetSocketAddress("127.0.0.1", 0), 100);
+            factory.startup(zks);
+        }
+
+        String connectString() {
+            return "127.0.0.1:" + factory.getLocalPort();
+        }
+
+        @Override
+        public void close() {
+            factory.shutdown();
+            zks.shutdown();
+            deleteRecursively(dataDir);
+        }
+    }
+
     private final Map<String, Session> sessions = new HashMap<>();
+    /** Closed sessions stay usable by name: the Java client answers their calls itself (SessionExpired). */
+    private final Map<String, Session> closedSessions = new HashMap<>();
     private final Map<Long, String> sessionNames = new HashMap<>();
-    private String connectString;
+    private final String connectString;
+
+    Recorder(String connectString) {
+        this.connectString = connectString;
+    }
 
     public static void main(String[] args) throws Exception {
         if (args.length != 2) {
             System.err.println("usage: Recorder SCENARIO.zks OUTPUT.out");
             System.exit(2);
         }
-        System.setProperty("zookeeper.extendedTypesEnabled", "true");
-        System.setProperty("zookeeper.admin.enableServer", "false");
         List<String> lines = Files.readAllLines(Path.of(args[0]), StandardCharsets.UTF_8);
-        File dataDir = Files.createTempDirectory("zk-conformance-").toFile();
-        ZooKeeperServer zks = new ZooKeeperServer(dataDir, dataDir, 2000);
-        ServerCnxnFactory factory = ServerCnxnFactory.createFactory(new InetSocketAddress("127.0.0.1", 0), 100);
-        factory.startup(zks);
+        Server server = new Server();
         int exit = 0;
         StringBuilder out = new StringBuilder();
-        Recorder r = new Recorder();
-        r.connectString = "127.0.0.1:" + factory.getLocalPort();
+        Recorder r = new Recorder(server.connectString());
         try {
             int lineNo = 0;
             for (String raw : lines) {
@@ -98,9 +125,7 @@ public final class Recorder {
             System.err.println("scenario error: " + e.getMessage());
             exit = 1;
         } finally {
-            factory.shutdown();
-            zks.shutdown();
-            deleteRecursively(dataDir);
+            server.close();
         }
         System.exit(exit);
     }
@@ -413,6 +438,7 @@ public final class Recorder {
             Session s = session(t.get(1).text);
             s.zk.close();
             sessions.remove(s.name);
+            closedSessions.put(s.name, s);
             return "OK";
         }
         if (t.size() < 2) {
@@ -602,16 +628,16 @@ public final class Recorder {
     // ---------------------------------------------------------------- sessions
 
     Session session(String name) {
-        Session s = sessions.get(name);
+        Session s = sessions.getOrDefault(name, closedSessions.get(name));
         if (s == null) {
-            throw new ScenarioError("no open session " + name);
+            throw new ScenarioError("no session " + name);
         }
         return s;
     }
 
     String openSession(String name) throws Exception {
-        if (sessions.containsKey(name)) {
-            throw new ScenarioError("session " + name + " is already open");
+        if (sessions.containsKey(name) || closedSessions.containsKey(name)) {
+            throw new ScenarioError("session " + name + " was opened before");
         }
         CountDownLatch connected = new CountDownLatch(1);
         Watcher watcher = (WatchedEvent event) -> {
@@ -653,5 +679,12 @@ public final class Recorder {
             s.zk.close();
         }
         sessions.clear();
+    }
+
+    /** Closes every session and forgets every session name: the next commands start from no session. */
+    void reset() throws InterruptedException {
+        closeAll();
+        closedSessions.clear();
+        sessionNames.clear();
     }
 }

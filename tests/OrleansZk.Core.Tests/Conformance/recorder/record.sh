@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Records ZooKeeper's answers to the conformance scenarios (see README.md beside this file).
-# Usage: record.sh [SCENARIO.zks ...]   (default: every scenarios/*.zks)
-# Writes expected/NAME.out for each scenario, each against a fresh ZooKeeper server.
+# Usage: record.sh [SCENARIO.zks ...] [--id-set]
+#   (default: every scenarios/*.zks and the identity-set orders)
+# Writes expected/NAME.out for each scenario, each against a fresh ZooKeeper server, and with
+# --id-set (or no argument) expected/jvm-id-set-order.txt from IdSetOrder.java.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -22,26 +24,39 @@ cp="/usr/share/java/zookeeper.jar:/usr/share/java/zookeeper-jute.jar"
 
 build="$(mktemp -d)"
 trap 'rm -rf "$build"' EXIT
-javac -nowarn -d "$build" -cp "$cp" "$here/Recorder.java"
+javac -nowarn -d "$build" -cp "$cp" "$here"/*.java
 
-if [ "$#" -gt 0 ]; then
-  scenarios=("$@")
-else
+scenarios=()
+id_set=0
+for arg in "$@"; do
+  if [ "$arg" = "--id-set" ]; then id_set=1; else scenarios+=("$arg"); fi
+done
+if [ "$#" -eq 0 ]; then
   scenarios=("$root"/scenarios/*.zks)
+  id_set=1
 fi
 
 status=0
-for scenario in "${scenarios[@]}"; do
-  name="$(basename "$scenario" .zks)"
-  out="$root/expected/$name.out"
-  if java -Xmx1g -cp "$build:$cp" Recorder "$scenario" "$out.tmp" 2>"$build/$name.log"; then
+# record NAME OUT CLASS [ARGS...]: runs CLASS ARGS OUT.tmp in a JVM; OUT replaced only on success.
+record() {
+  local name="$1" out="$2"
+  shift 2
+  if java -Xmx1g -Dfile.encoding=UTF-8 -cp "$build:$cp" "$@" "$out.tmp" 2>"$build/$name.log"; then
     mv "$out.tmp" "$out"
-    echo "recorded $name ($(wc -l <"$out") commands)"
+    echo "recorded $name ($(grep -vc '^#' "$out") lines)"
   else
     rm -f "$out.tmp"
     echo "FAILED $name:" >&2
     grep -v SLF4J "$build/$name.log" >&2 || true
     status=1
   fi
+}
+
+if [ "$id_set" -eq 1 ]; then
+  record jvm-id-set-order "$root/expected/jvm-id-set-order.txt" IdSetOrder
+fi
+for scenario in "${scenarios[@]+"${scenarios[@]}"}"; do
+  name="$(basename "$scenario" .zks)"
+  record "$name" "$root/expected/$name.out" Recorder "$scenario"
 done
 exit $status
