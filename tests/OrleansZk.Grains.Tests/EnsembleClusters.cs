@@ -175,7 +175,7 @@ public abstract class EnsembleCluster : IAsyncLifetime
                 o.TickTimeMs = 250;
                 o.MaxSessionTimeoutMs = 60_000;
                 o.ZabTickMs = 20;
-                o.SyncLimitMs = 500;
+                o.SyncLimitMs = 1_000;
                 o.InitLimitMs = 10_000;
                 o.SnapCount = 500;
             });

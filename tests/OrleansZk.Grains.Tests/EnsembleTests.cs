@@ -80,7 +80,7 @@ public sealed class EnsembleTests(ThreeReplicaCluster fixture)
         before = (await fixture.SettledLeaderAsync([])).SnapSyncs;
         await fixture.StartReplicaAsync(follower);
         after = await fixture.SettledLeaderAsync();
-        Assert.True(after.SnapSyncs > before, $"SNAP plans {before} -> {after.SnapSyncs}");
+        Assert.True(after.SnapSyncs > before, $"SNAP plans {before} -> {after.SnapSyncs} (leader {after.ReplicaId}, DIFF {after.DiffSyncs}, TRUNC {after.TruncSyncs})");
         await zk.SyncAsync("/");
         await fixture.SameTreeAsync(fixture.Ids, zk.LastZxid);
     }
@@ -171,6 +171,30 @@ public sealed class EnsembleTests(ThreeReplicaCluster fixture)
     }
 
     [Fact]
+    public async Task After_every_replica_stops_and_starts_again_every_acknowledged_write_is_there()
+    {
+        await fixture.SettledLeaderAsync();
+        var root = "/restart-" + Guid.NewGuid().ToString("N")[..8];
+        List<string> acked;
+        await using (var zk = fixture.NewClient())
+        {
+            await zk.CreateAsync(root, null);
+            acked = [.. await Task.WhenAll(Enumerable.Range(0, 100).Select(i => zk.CreateAsync($"{root}/n-", [(byte)i], mode: CreateMode.PersistentSequential)))];
+            await zk.MultiAsync([new SetDataRequest(root, [1]), new CreateRequest(root + "/multi", null, AclList.OpenUnsafe, CreateMode.Persistent)]);
+        }
+        await Task.WhenAll(fixture.Ids.Select(fixture.StopReplicaAsync));
+        await Task.WhenAll(fixture.Ids.Select(fixture.StartReplicaAsync));
+        await fixture.SettledLeaderAsync();
+        await using var reader = fixture.NewClient();
+        await reader.SyncAsync("/");
+        var children = await reader.GetChildrenAsync(root);
+        Assert.Equal(101, children.Count);
+        Assert.All(acked, path => Assert.Contains(path[(root.Length + 1)..], children));
+        Assert.Equal([1], (await reader.GetDataAsync(root)).Data);
+        await fixture.SameTreeAsync(fixture.Ids, reader.LastZxid);
+    }
+
+    [Fact]
     public async Task Sync_and_linearizable_reads_see_another_clients_acknowledged_write()
     {
         await fixture.SettledLeaderAsync();
@@ -188,5 +212,38 @@ public sealed class EnsembleTests(ThreeReplicaCluster fixture)
         await writer.SetDataAsync(path, [99]);
         await reader.SyncAsync(path);
         Assert.Equal(99, (await reader.GetDataAsync(path)).Data![0]);
+    }
+}
+
+/// <summary>Five replicas: any two can go (the leader among them) and the other three carry on; then everyone agrees again.</summary>
+[Collection(FiveReplicaCollection.Name)]
+public sealed class FiveReplicaTests(FiveReplicaCluster fixture)
+{
+    [Fact]
+    public async Task Five_replicas_elect_one_leader_survive_two_losses_and_converge_on_one_tree()
+    {
+        var leader = await fixture.SettledLeaderAsync();
+        Assert.Equal(4, leader.FollowersInSync.Count);
+        await using var zk = fixture.NewClient(sessionTimeoutMs: 20_000);
+        var root = "/five-" + Guid.NewGuid().ToString("N")[..8];
+        await zk.CreateAsync(root, null);
+        await Task.WhenAll(Enumerable.Range(0, 50).Select(i => zk.CreateAsync($"{root}/a{i}", null)));
+
+        // The leader and a follower go: three of five are a quorum.
+        var follower = fixture.Ids.First(id => id != leader.ReplicaId);
+        await Task.WhenAll(fixture.StopReplicaAsync(leader.ReplicaId), fixture.StopReplicaAsync(follower));
+        var next = await fixture.SettledLeaderAsync();
+        Assert.True(next.Epoch > leader.Epoch);
+        Assert.Equal(2, next.FollowersInSync.Count);
+        await Eventually.Until(() => Task.FromResult(zk.State), s => s == Client.ZkClientState.Reconnected, TimeSpan.FromSeconds(30), "the client reconnected");
+        await Task.WhenAll(Enumerable.Range(0, 50).Select(i => zk.CreateAsync($"{root}/b{i}", null)));
+
+        await Task.WhenAll(fixture.StartReplicaAsync(leader.ReplicaId), fixture.StartReplicaAsync(follower));
+        var settled = await fixture.SettledLeaderAsync();
+        Assert.Equal(4, settled.FollowersInSync.Count);
+        await zk.SyncAsync("/");
+        var digest = await fixture.SameTreeAsync(fixture.Ids, zk.LastZxid);
+        Assert.Equal(100, (await zk.GetChildrenAsync(root)).Count);
+        Assert.True(digest.Nodes >= 105);
     }
 }
