@@ -44,9 +44,20 @@ public static class SiloBuilderExtensions
             streams.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = poll));
         });
         if (options.Clustering == ZkClustering.AdoNet)
+        {
             builder.AddZkDatabaseGrainStorage(ZkDefaults.PubSubStore, options.Database.Resolve(Path.GetFullPath(options.DataDir)));
+            // Orleans' default grain directory deactivates every activation whose directory entry
+            // lived on a silo that died: partitions on the surviving silos would vanish with the
+            // replica's silo and could not rebuild without it. The distributed directory recovers
+            // the entries from the survivors instead, so they go on serving reads.
+#pragma warning disable ORLEANSEXP003 // experimental in Orleans 10.4
+            builder.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
+        }
         else
+        {
             builder.AddMemoryGrainStorage(ZkDefaults.PubSubStore);
+        }
         builder.Services.Configure<ClusterMembershipOptions>(ConfigureFailureDetection);
         return builder;
     }
