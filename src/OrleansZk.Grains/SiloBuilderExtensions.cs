@@ -53,6 +53,11 @@ public static class SiloBuilderExtensions
 #pragma warning disable ORLEANSEXP003 // experimental in Orleans 10.4
             builder.AddDistributedGrainDirectory();
 #pragma warning restore ORLEANSEXP003
+            // After a silo dies uncleanly, no activation may be registered in its directory range
+            // for this long (so a silo wrongly declared dead can notice and stop before its grains
+            // are activated elsewhere). Orleans' 30 s would hold a fully restarted cluster that long;
+            // a declared-dead silo learns of it within a table refresh (2 s).
+            builder.Services.Configure<GrainDirectoryOptions>(o => o.RangeLeaseDuration = TimeSpan.FromSeconds(5));
         }
         else
         {
