@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
@@ -19,7 +20,7 @@ public enum ZkDatabaseKind
 /// strings spell it) and how to reach it. Immutable; the connection string is checked for syntax
 /// when it is made, never contacted.
 /// </summary>
-public sealed class ZkDatabase
+public sealed partial class ZkDatabase
 {
     /// <summary>The invariant name of Microsoft's SQLite driver.</summary>
     public const string SqliteInvariant = "Microsoft.Data.Sqlite";
@@ -102,24 +103,11 @@ public sealed class ZkDatabase
         return $"PostgreSQL at {builder.Host}:{builder.Port} ({Mask(ConnectionString)})";
     }
 
-    /// <summary>A connection string with the value of every password-like key replaced by ***.</summary>
-    public static string Mask(string connectionString)
-    {
-        try
-        {
-            var builder = new DbConnectionStringBuilder { ConnectionString = connectionString };
-            foreach (var key in builder.Keys.Cast<string>().ToList())
-            {
-                if (key.Contains("password", StringComparison.OrdinalIgnoreCase) || key.Equals("pwd", StringComparison.OrdinalIgnoreCase))
-                    builder[key] = "***";
-            }
-            return builder.ConnectionString;
-        }
-        catch (ArgumentException)
-        {
-            return "(a connection string that does not parse)";
-        }
-    }
+    /// <summary>A connection string with the value of every password-like key (Password, Pwd, ...) replaced by ***, the rest as written.</summary>
+    public static string Mask(string connectionString) => PasswordValue().Replace(connectionString, "${key}***");
+
+    [GeneratedRegex("""(?<key>(?:^|;)\s*[^;=]*(?:password|pwd)[^;=]*=\s*)(?:"[^"]*"|'[^']*'|[^;]*)""", RegexOptions.IgnoreCase)]
+    private static partial Regex PasswordValue();
 
     /// <summary>A new, closed connection to the database.</summary>
     public DbConnection CreateConnection() => Kind == ZkDatabaseKind.Sqlite
