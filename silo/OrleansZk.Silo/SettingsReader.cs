@@ -48,9 +48,9 @@ internal static class SettingsReader
         if (IsSection(setting.PropertyType))
         {
             var nested = SettingsOf(setting.PropertyType);
-            if (!child.GetChildren().Any())
+            // A value given to the section's own key (--OrleansZk:Database=x) would be ignored.
+            if (!string.IsNullOrEmpty(child.Value))
             {
-                if (string.IsNullOrEmpty(child.Value)) return false;
                 errors.Add($"{key} must be a section ({string.Join(", ", nested.Select(p => $"{key}:{p.Name}"))}), not a single value");
                 return true;
             }
