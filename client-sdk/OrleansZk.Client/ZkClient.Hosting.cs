@@ -56,18 +56,12 @@ public sealed partial class ZkClient
 
     private static async Task<IHost> BuildHostAsync(ZkConnectString target, ZkClientOptions options, CancellationToken ct)
     {
-        var builder = new HostBuilder();
-        // Resolved before the builder runs: host names are looked up asynchronously.
-        var clustering = new List<Action<IClientBuilder>>();
-        if (target.Database is null)
-        {
-            var gateways = await target.ResolveGatewaysAsync(ct).ConfigureAwait(false);
-            clustering.Add(client => client.UseStaticClustering(gateways));
-        }
-        return builder
+        // Host names are looked up (asynchronously) before the builder runs.
+        var gateways = target.Database is null ? await target.ResolveGatewaysAsync(ct).ConfigureAwait(false) : null;
+        return new HostBuilder()
             .UseOrleansClient(client =>
             {
-                foreach (var configure in clustering) configure(client);
+                if (gateways is not null) client.UseStaticClustering(gateways);
                 ConfigureClient(client, target, options);
             })
             // Only trouble, and only on standard error: standard output belongs to the application
