@@ -42,7 +42,7 @@ public sealed class Shell(
     /// <summary>Runs until <c>quit</c> or the end of input (or runs the command-line command); returns the exit code zkCli would.</summary>
     public async Task<int> RunAsync(CancellationToken ct = default)
     {
-        _output.WriteLine("Connecting to " + options.Server);
+        _output.WriteLine("Connecting to " + Shown(options.Server));
         try
         {
             try
@@ -89,7 +89,7 @@ public sealed class Shell(
     }
 
     private string Prompt() =>
-        $"[zk: {_connection?.Host ?? options.Server}({_connection?.StateName ?? "NOT_CONNECTED"}) {_commandCount}] ";
+        $"[zk: {Shown(_connection?.Host ?? options.Server)}({_connection?.StateName ?? "NOT_CONNECTED"}) {_commandCount}] ";
 
     /// <summary>Runs one command; its outcome sets the exit code (except <c>quit</c>, which keeps the previous one).</summary>
     private async Task ProcessAsync(string[] words, CancellationToken ct)
@@ -166,6 +166,19 @@ public sealed class Shell(
         catch (Core.ZkException e)
         {
             throw new CliException(e.Message);
+        }
+    }
+
+    /// <summary>A connect string as the shell prints it: a database's password masked.</summary>
+    private static string Shown(string server)
+    {
+        try
+        {
+            return ZkConnectString.Parse(server).ToString();
+        }
+        catch (Core.ZkException)
+        {
+            return server;
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -7,18 +6,21 @@ using Orleans;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using OrleansZk.Core;
+using OrleansZk.Database;
 
 namespace OrleansZk.Client;
 
 public sealed partial class ZkClient
 {
     /// <summary>
-    /// Starts an Orleans client of its own to the gateways in <paramref name="connectString"/>
-    /// ("127.0.0.1:30000" or "h1:p1,h2:p2"; the port defaults to <see cref="ZkDefaults.GatewayPort"/>),
-    /// opens the session — a new one, or <see cref="ZkClientOptions.SessionId"/> resumed — and
-    /// returns the connected client. <see cref="CloseAsync"/> and <see cref="DisposeAsync"/> also
-    /// stop that Orleans client. Its logging goes to the console, warnings and errors only. It
-    /// hears from Orleans when a gateway connection drops, and fails its outstanding calls at once.
+    /// Starts an Orleans client of its own to the service <paramref name="connectString"/> names
+    /// (<see cref="ZkConnectString"/>: gateways "127.0.0.1:30000" or "h1:p1,h2:p2", any of which may
+    /// be down; or the cluster's database, "Npgsql:Host=db1;Database=zk;Username=zk;Password=..." or
+    /// "Microsoft.Data.Sqlite:/var/lib/orleanszk/data/orleanszk.db"), opens the session — a new one, or
+    /// <see cref="ZkClientOptions.SessionId"/> resumed — and returns the connected client.
+    /// <see cref="CloseAsync"/> and <see cref="DisposeAsync"/> also stop that Orleans client. Its
+    /// logging goes to the console, warnings and errors only. It hears from Orleans when a gateway
+    /// connection drops, and fails its outstanding calls at once.
     /// </summary>
     /// <exception cref="BadArgumentsException">A malformed connect string.</exception>
     /// <exception cref="ConnectionLossException">No gateway could be reached, or no session opened in time.</exception>
@@ -26,8 +28,8 @@ public sealed partial class ZkClient
     public static async Task<ZkClient> ConnectAsync(string connectString, ZkClientOptions? options = null, CancellationToken ct = default)
     {
         options ??= new ZkClientOptions();
-        var endpoints = await ParseConnectStringAsync(connectString, ct).ConfigureAwait(false);
-        var host = BuildHost(endpoints);
+        var target = ZkConnectString.Parse(connectString);
+        var host = await BuildHostAsync(target, options, ct).ConfigureAwait(false);
         // Orleans retries an unreachable gateway for minutes; the start gets one request timeout.
         using var startTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         startTimeout.CancelAfter(options.RequestTimeout);
@@ -44,29 +46,51 @@ public sealed partial class ZkClient
         {
             await StopOwnedHostAsync(host).ConfigureAwait(false);
             if (e is OperationCanceledException && !ct.IsCancellationRequested)
-                throw new ConnectionLossException(null, $"no gateway of \"{connectString}\" answered within {options.RequestTimeout.TotalMilliseconds:0} ms");
+                throw new ConnectionLossException(null, $"no gateway of \"{target}\" answered within {options.RequestTimeout.TotalMilliseconds:0} ms");
             if (ZkFailures.Translate(e) is var translated && translated != e) throw translated;
+            if (e is System.Data.Common.DbException && target.Database is { } database)
+                throw new ConnectionLossException(null, $"cannot read the gateways from {database.Describe()}: {e.Message}");
             throw;
         }
     }
 
-    private static IHost BuildHost(IPEndPoint[] gateways) =>
-        new HostBuilder()
-            .UseOrleansClient(client => client
-                .UseStaticClustering(gateways)
-                .Configure<ClusterOptions>(o =>
-                {
-                    o.ClusterId = ZkDefaults.ClusterId;
-                    o.ServiceId = ZkDefaults.ServiceId;
-                })
-                // Gateway connections that drop fail the ZkClient's outstanding calls at once.
-                .AddClusterConnectionStatusObserver<ZkConnectionMonitor>()
-                // The sessions' watch event streams.
-                .AddOrleansZkStreams())
+    private static async Task<IHost> BuildHostAsync(ZkConnectString target, ZkClientOptions options, CancellationToken ct)
+    {
+        // Host names are looked up (asynchronously) before the builder runs.
+        var gateways = target.Database is null ? await target.ResolveGatewaysAsync(ct).ConfigureAwait(false) : null;
+        return new HostBuilder()
+            .UseOrleansClient(client =>
+            {
+                if (gateways is not null) client.UseStaticClustering(gateways);
+                ConfigureClient(client, target, options);
+            })
             // Only trouble, and only on standard error: standard output belongs to the application
             // (the shell prints its answers there).
             .ConfigureLogging(logging => logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning))
             .Build();
+    }
+
+    /// <summary>
+    /// What every Orleans client of the SDK's own has: the database's gateway list when the connect
+    /// string names one (a gateway list is the caller's to add), the cluster and service ids, the
+    /// gateway-connection observer and the watch streams.
+    /// </summary>
+    internal static void ConfigureClient(IClientBuilder client, ZkConnectString target, ZkClientOptions options)
+    {
+        if (target.Database is { } database) client.UseZkDatabaseClustering(database, DatabaseGatewayRefresh);
+        client.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = options.ClusterId;
+            o.ServiceId = options.ServiceId;
+        });
+        // Gateway connections that drop fail the ZkClient's outstanding calls at once.
+        client.AddClusterConnectionStatusObserver<ZkConnectionMonitor>();
+        // The sessions' watch event streams.
+        client.AddOrleansZkStreams();
+    }
+
+    /// <summary>How often a client reading its gateways from the database re-reads them: silos restarted on other ports are found this soon.</summary>
+    internal static readonly TimeSpan DatabaseGatewayRefresh = TimeSpan.FromSeconds(5);
 
     private static async Task StopOwnedHostAsync(IHost host)
     {
@@ -86,35 +110,6 @@ public sealed partial class ZkClient
     }
 
     /// <summary>"h1:p1,h2:p2" into endpoints; host names are resolved, IPv4 first.</summary>
-    internal static async Task<IPEndPoint[]> ParseConnectStringAsync(string connectString, CancellationToken ct)
-    {
-        if (string.IsNullOrWhiteSpace(connectString)) throw new BadArgumentsException(null, "empty connect string");
-        var endpoints = new List<IPEndPoint>();
-        foreach (var entry in connectString.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            endpoints.Add(await ResolveAsync(entry, ct).ConfigureAwait(false));
-        return [.. endpoints];
-    }
-
-    private static async Task<IPEndPoint> ResolveAsync(string entry, CancellationToken ct)
-    {
-        if (IPEndPoint.TryParse(entry, out var literal))
-            return literal.Port == 0 ? new IPEndPoint(literal.Address, ZkDefaults.GatewayPort) : literal;
-
-        var colon = entry.LastIndexOf(':');
-        var hostName = colon < 0 ? entry : entry[..colon];
-        var port = ZkDefaults.GatewayPort;
-        if (colon >= 0 && (!int.TryParse(entry[(colon + 1)..], out port) || port is < 1 or > 65535))
-            throw new BadArgumentsException(null, $"\"{entry}\" is not host:port");
-        try
-        {
-            var addresses = await Dns.GetHostAddressesAsync(hostName, ct).ConfigureAwait(false);
-            var address = addresses.OrderBy(a => a.AddressFamily == AddressFamily.InterNetwork ? 0 : 1).FirstOrDefault()
-                ?? throw new ConnectionLossException(null, $"host \"{hostName}\" has no address");
-            return new IPEndPoint(address, port);
-        }
-        catch (SocketException e)
-        {
-            throw new ConnectionLossException(null, $"cannot resolve \"{hostName}\": {e.Message}");
-        }
-    }
+    internal static Task<IPEndPoint[]> ParseConnectStringAsync(string connectString, CancellationToken ct) =>
+        ZkConnectString.Parse(connectString).ResolveGatewaysAsync(ct);
 }

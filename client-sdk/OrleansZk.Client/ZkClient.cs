@@ -48,7 +48,7 @@ public sealed partial class ZkClient : IAsyncDisposable
     /// <summary>A client over an Orleans client the caller owns and has started. It opens its session on first use (or <see cref="ConnectAsync(CancellationToken)"/>).</summary>
     /// <remarks>
     /// It learns of a dropped gateway connection from Orleans at once when the Orleans client's
-    /// container was set up with <see cref="ZkClientServiceCollectionExtensions.AddOrleansZkClient"/>;
+    /// container was set up with <see cref="ZkClientServiceCollectionExtensions.AddOrleansZkClient(Microsoft.Extensions.DependencyInjection.IServiceCollection, Action{ZkClientOptions})"/>;
     /// otherwise from its pings (a failed ping, or none answered for two thirds of the session timeout).
     /// </remarks>
     /// <exception cref="BadArgumentsException"><see cref="ZkClientOptions.SessionId"/> is set without a 1 to 64 byte <see cref="ZkClientOptions.SessionPassword"/>.</exception>

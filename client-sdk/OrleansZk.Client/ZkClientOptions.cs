@@ -5,6 +5,12 @@ namespace OrleansZk.Client;
 /// <summary>How a <see cref="ZkClient"/> talks to the service.</summary>
 public sealed class ZkClientOptions
 {
+    /// <summary>The Orleans cluster id of the service (its silos' <c>OrleansZk:ClusterId</c>).</summary>
+    public string ClusterId { get; set; } = ZkDefaults.ClusterId;
+
+    /// <summary>The Orleans service id of the service (its silos' <c>OrleansZk:ServiceId</c>).</summary>
+    public string ServiceId { get; set; } = ZkDefaults.ServiceId;
+
     /// <summary>
     /// The replica to try first for the session (0, the default: ask the service which replica
     /// leads). The leader takes every write; a client follows it across leader changes by itself.

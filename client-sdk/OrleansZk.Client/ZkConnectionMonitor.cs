@@ -7,7 +7,7 @@ namespace OrleansZk.Client;
 /// Relays the Orleans client's gateway notifications to the <see cref="ZkClient"/>s over it, so they
 /// learn of a dropped gateway connection at once instead of at their next ping. One per Orleans
 /// client (a singleton in its container, registered by <see cref="ZkClient.ConnectAsync(string, ZkClientOptions?, CancellationToken)"/>
-/// and <see cref="ZkClientServiceCollectionExtensions.AddOrleansZkClient"/>); a ZkClient finds it
+/// and <see cref="ZkClientServiceCollectionExtensions.AddOrleansZkClient(Microsoft.Extensions.DependencyInjection.IServiceCollection, Action{ZkClientOptions})"/>); a ZkClient finds it
 /// through <see cref="IClusterClient.ServiceProvider"/>.
 /// </summary>
 /// <remarks>

@@ -12,10 +12,7 @@ namespace OrleansZk.Silo;
 /// </summary>
 internal static class SettingsReader
 {
-    private static readonly PropertyInfo[] Settings = typeof(ZkServiceOptions)
-        .GetProperties(BindingFlags.Public | BindingFlags.Instance)
-        .Where(p => p.CanWrite && p.SetMethod!.IsPublic)
-        .ToArray();
+    private static readonly PropertyInfo[] Settings = SettingsOf(typeof(ZkServiceOptions));
 
     /// <summary>The bound settings, or null with the problems when there are any.</summary>
     public static (ZkServiceOptions? Options, IReadOnlyList<string> Errors) Read(IConfiguration configuration)
@@ -24,23 +21,7 @@ internal static class SettingsReader
         var errors = new List<string>();
         var unbindable = false;
         foreach (var child in section.GetChildren())
-        {
-            var setting = Find(child.Key);
-            if (setting is null)
-            {
-                errors.Add($"{child.Path} is not a setting{Suggest(child.Key)}");
-            }
-            else if (child.Value is null || child.GetChildren().Any())
-            {
-                errors.Add($"{child.Path} must be a single value, not a section");
-                unbindable = true;
-            }
-            else if (!Converts(child.Value, setting.PropertyType))
-            {
-                errors.Add($"{KeyOf(setting)} must be {Describe(setting.PropertyType)}, not '{child.Value}'");
-                unbindable = true;
-            }
-        }
+            unbindable |= Check(child, Settings, ZkServiceOptions.SectionName, errors);
         errors.AddRange(LogLevelErrors(configuration.GetSection("Logging")));
         // Unknown keys do not stop the binder, so the rules are checked (and reported) too.
         if (unbindable) return (null, errors);
@@ -50,6 +31,55 @@ internal static class SettingsReader
         return errors.Count > 0 ? (null, errors) : (options, errors);
     }
 
+    /// <summary>
+    /// Checks one configured key against the settings of its section (<paramref name="prefix"/>, e.g.
+    /// <c>OrleansZk</c> or <c>OrleansZk:Database</c>), recursing into nested sections; returns
+    /// whether its value would stop the binder.
+    /// </summary>
+    private static bool Check(IConfigurationSection child, PropertyInfo[] settings, string prefix, List<string> errors)
+    {
+        var setting = settings.FirstOrDefault(p => string.Equals(p.Name, child.Key, StringComparison.OrdinalIgnoreCase));
+        if (setting is null)
+        {
+            errors.Add($"{prefix}:{child.Key} is not a setting{Suggest(child.Key, settings, prefix)}");
+            return false;
+        }
+        var key = $"{prefix}:{setting.Name}";
+        if (IsSection(setting.PropertyType))
+        {
+            var nested = SettingsOf(setting.PropertyType);
+            // A value given to the section's own key (--OrleansZk:Database=x) would be ignored.
+            if (!string.IsNullOrEmpty(child.Value))
+            {
+                errors.Add($"{key} must be a section ({string.Join(", ", nested.Select(p => $"{key}:{p.Name}"))}), not a single value");
+                return true;
+            }
+            var unbindable = false;
+            foreach (var grandchild in child.GetChildren())
+                unbindable |= Check(grandchild, nested, key, errors);
+            return unbindable;
+        }
+        if (child.Value is null || child.GetChildren().Any())
+        {
+            errors.Add($"{key} must be a single value, not a section");
+            return true;
+        }
+        if (!Converts(child.Value, setting.PropertyType))
+        {
+            errors.Add($"{key} must be {Describe(setting.PropertyType)}, not '{child.Value}'");
+            return true;
+        }
+        return false;
+    }
+
+    private static PropertyInfo[] SettingsOf(Type type) => type
+        .GetProperties(BindingFlags.Public | BindingFlags.Instance)
+        .Where(p => p.CanWrite && p.SetMethod!.IsPublic)
+        .ToArray();
+
+    // A nested options class (OrleansZk:Database), bound from a section of its own.
+    private static bool IsSection(Type type) => type.IsClass && type != typeof(string);
+
     // Logging:LogLevel:<category> and Logging:<provider>:LogLevel:<category>, which the logging
     // library would otherwise reject with an unhandled exception once the host starts.
     private static IEnumerable<string> LogLevelErrors(IConfigurationSection logging) =>
@@ -58,17 +88,13 @@ internal static class SettingsReader
             .Where(kv => kv.Value != "" && !Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(kv.Value, ignoreCase: true, out _))
             .Select(kv => $"{kv.Key} must be one of {string.Join(", ", Enum.GetNames<Microsoft.Extensions.Logging.LogLevel>())}, not '{kv.Value}'");
 
-    // The full key of a setting, e.g. OrleansZk:GatewayPort.
-    private static string KeyOf(PropertyInfo setting) => $"{ZkServiceOptions.SectionName}:{setting.Name}";
-
-    private static PropertyInfo? Find(string key) =>
-        Settings.FirstOrDefault(p => string.Equals(p.Name, key, StringComparison.OrdinalIgnoreCase));
-
     // The binder converts with the type's TypeConverter in the invariant culture; so do we, to
-    // name the key instead of surfacing the binder's InvalidOperationException.
+    // name the key instead of surfacing the binder's InvalidOperationException. Enums take their
+    // names only (the converter would also take numbers that name no value).
     private static bool Converts(string value, Type type)
     {
         if (type == typeof(string)) return true;
+        if (type.IsEnum) return Enum.GetNames(type).Contains(value.Trim(), StringComparer.OrdinalIgnoreCase);
         try
         {
             System.ComponentModel.TypeDescriptor.GetConverter(type).ConvertFromInvariantString(value);
@@ -84,17 +110,18 @@ internal static class SettingsReader
     {
         _ when type == typeof(int) || type == typeof(long) => "a whole number",
         _ when type == typeof(bool) => "true or false",
+        _ when type.IsEnum => string.Join(" or ", Enum.GetNames(type)),
         _ => $"a {type.Name}",
     };
 
-    private static string Suggest(string key)
+    private static string Suggest(string key, PropertyInfo[] settings, string prefix)
     {
-        var best = Settings
+        var best = settings
             .Select(p => (p.Name, Distance: Levenshtein(key.ToLowerInvariant(), p.Name.ToLowerInvariant())))
             .MinBy(c => c.Distance);
         return best.Distance <= Math.Max(2, key.Length / 4)
-            ? $" (did you mean {ZkServiceOptions.SectionName}:{best.Name}?)"
-            : $"; the settings are {string.Join(", ", Settings.Select(p => p.Name))}";
+            ? $" (did you mean {prefix}:{best.Name}?)"
+            : $"; the settings are {string.Join(", ", settings.Select(p => p.Name))}";
     }
 
     private static int Levenshtein(string a, string b)

@@ -1,17 +1,21 @@
+using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using Orleans.Configuration;
 using Orleans.Runtime;
+using OrleansZk.Database;
 using OrleansZk.Grains;
 
 namespace OrleansZk.Silo;
 
 /// <summary>
-/// The standalone silo: settings (checked in full before Orleans starts), one Orleans silo with
-/// localhost clustering hosting OrleansZk, the replica recovered before "ready" is printed, and a
-/// clean stop on Ctrl+C / SIGTERM.
+/// The standalone silo: settings (checked in full before Orleans starts), with AdoNet clustering
+/// the database reached and its schema applied (or checked), one Orleans silo hosting OrleansZk,
+/// the replica recovered before "ready" is printed, and a clean stop on Ctrl+C / SIGTERM. The
+/// first argument <c>schema</c> runs <see cref="SchemaCommand"/> instead.
 /// </summary>
 /// <remarks>
 /// stdout carries exactly one line, the ready line (scripts and tests wait for it); logs, at
@@ -23,30 +27,15 @@ internal static class SiloHost
     /// <summary>Exit code when the settings are wrong (nothing was started).</summary>
     public const int ExitBadSettings = 2;
 
-    /// <summary>Exit code when the silo failed to start (ports in use, data directory locked or damaged).</summary>
+    /// <summary>Exit code when the silo failed to start (ports in use, data directory locked or damaged, database unreachable or refused).</summary>
     public const int ExitStartFailed = 1;
 
     public static async Task<int> RunAsync(string[] args)
     {
-        ConfigurationManager configuration;
-        try
-        {
-            configuration = SiloConfiguration.Load(args, AppContext.BaseDirectory, Environment.CurrentDirectory);
-        }
-        catch (Exception e) when (e is InvalidDataException or FormatException)
-        {
-            // e.g. "Failed to load configuration from file '…/appsettings.json'." + the JSON error.
-            Console.Error.WriteLine($"{e.Message} {e.InnerException?.Message}".TrimEnd().ReplaceLineEndings(" "));
-            return ExitBadSettings;
-        }
+        if (args.Length > 0 && args[0] == SchemaCommand.Name) return await SchemaCommand.RunAsync(args[1..]);
 
-        var (options, errors) = SettingsReader.Read(configuration);
-        if (options is null)
-        {
-            foreach (var error in errors) Console.Error.WriteLine(error);
-            return ExitBadSettings;
-        }
-        options.DataDir = Path.GetFullPath(options.DataDir);
+        var (options, configuration, exit) = LoadSettings(args);
+        if (options is null) return exit;
 
         // Orleans listens with SO_REUSEPORT on Linux, so a second silo on a taken port would share
         // it silently (clients landing on either); check that both ports are free first.
@@ -57,7 +46,14 @@ internal static class SiloHost
             return ExitStartFailed;
         }
 
-        using var host = Build(configuration, options);
+        // Before Orleans: an unreachable or refused database stops start-up with one clear line.
+        if (await DatabaseStartup.PrepareAsync(options, CancellationToken.None) is { } refusal)
+        {
+            Console.Error.WriteLine($"OrleansZk silo {options.ReplicaId} failed to start: {refusal}");
+            return ExitStartFailed;
+        }
+
+        using var host = Build(configuration!, options);
         var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
         try
         {
@@ -73,7 +69,7 @@ internal static class SiloHost
         {
             var reason = Find<Storage.DataDirectoryLockedException>(e) is { } locked
                 ? $"{ZkServiceOptions.SectionName}:DataDir {options.DataDir} is locked by another process (cannot lock {locked.LockPath})"
-                : OneLine(e);
+                : DatabaseStartup.Explain(e, options) ?? OneLine(e);
             Console.Error.WriteLine($"OrleansZk silo {options.ReplicaId} failed to start: {reason}");
             await StopAsync(host);
             return ExitStartFailed;
@@ -84,6 +80,34 @@ internal static class SiloHost
             $"OrleansZk silo {options.ReplicaId} ready: gateway {gateway?.ToString() ?? "none"}, silo port {options.SiloPort}, data {options.DataDir}");
         await host.WaitForShutdownAsync();
         return 0;
+    }
+
+    /// <summary>
+    /// The configuration and the checked settings (DataDir made absolute); on a problem, prints
+    /// it (one line each) and returns null options with <see cref="ExitBadSettings"/>.
+    /// </summary>
+    internal static (ZkServiceOptions? Options, ConfigurationManager? Configuration, int Exit) LoadSettings(string[] args)
+    {
+        ConfigurationManager configuration;
+        try
+        {
+            configuration = SiloConfiguration.Load(args, AppContext.BaseDirectory, Environment.CurrentDirectory);
+        }
+        catch (Exception e) when (e is InvalidDataException or FormatException)
+        {
+            // e.g. "Failed to load configuration from file '…/appsettings.json'." + the JSON error.
+            Console.Error.WriteLine($"{e.Message} {e.InnerException?.Message}".TrimEnd().ReplaceLineEndings(" "));
+            return (null, null, ExitBadSettings);
+        }
+
+        var (options, errors) = SettingsReader.Read(configuration);
+        if (options is null)
+        {
+            foreach (var error in errors) Console.Error.WriteLine(error);
+            return (null, null, ExitBadSettings);
+        }
+        options.DataDir = Path.GetFullPath(options.DataDir);
+        return (options, configuration, 0);
     }
 
     private static IHost Build(ConfigurationManager configuration, ZkServiceOptions options)
@@ -111,8 +135,21 @@ internal static class SiloHost
         var section = configuration.GetSection(ZkServiceOptions.SectionName);
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort,
-                serviceId: ZkDefaults.ServiceId, clusterId: ZkDefaults.ClusterId);
+            if (options.Clustering == ZkClustering.AdoNet)
+            {
+                silo.Configure<ClusterOptions>(o =>
+                {
+                    o.ClusterId = options.ClusterId;
+                    o.ServiceId = options.ServiceId;
+                });
+                silo.ConfigureEndpoints(IPAddress.Parse(options.Address), options.SiloPort, options.GatewayPort);
+                silo.UseZkDatabaseClustering(options.Database.Resolve(options.DataDir));
+            }
+            else
+            {
+                silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort,
+                    serviceId: options.ServiceId, clusterId: options.ClusterId);
+            }
             silo.AddOrleansZk(o =>
             {
                 section.Bind(o);

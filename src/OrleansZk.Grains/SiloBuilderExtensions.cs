@@ -5,6 +5,7 @@ using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 using Orleans.Runtime.Placement;
+using OrleansZk.Database;
 
 namespace OrleansZk.Grains;
 
@@ -13,10 +14,15 @@ public static class SiloBuilderExtensions
     /// <summary>
     /// Hosts OrleansZk on this silo: the replica grain this silo is configured for (pinned here by
     /// <see cref="ReplicaPlacement"/>), partition grains, the watch-event stream provider
-    /// (<see cref="ZkDefaults.StreamProvider"/>, memory streams, and the <c>PubSubStore</c> memory grain
-    /// storage they need; clients call <see cref="OrleansZkClientBuilderExtensions.AddOrleansZkStreams"/>), and membership probes tuned so a dead silo
-    /// is declared within a few seconds (Orleans' defaults take about 30 s), so a call to a replica
-    /// whose silo died fails fast with <see cref="ReplicaUnavailableException"/>.
+    /// (<see cref="ZkDefaults.StreamProvider"/>, memory streams; clients call
+    /// <see cref="OrleansZkClientBuilderExtensions.AddOrleansZkStreams"/>) with the <c>PubSubStore</c>
+    /// grain storage that keeps their subscriptions — in memory with
+    /// <see cref="ZkClustering.Localhost"/>, in the database with <see cref="ZkClustering.AdoNet"/> (so
+    /// a stream's subscriptions outlive the silo that held them) — and membership timing tuned so a
+    /// dead silo is declared within a few seconds (<see cref="ConfigureFailureDetection"/>).
+    /// Clustering itself (localhost or <see cref="OrleansZk.Database.ZkDatabaseHostingExtensions.UseZkDatabaseClustering(ISiloBuilder, OrleansZk.Database.ZkDatabase)"/>)
+    /// is the host's to configure; with AdoNet the database's schema must be current
+    /// (<see cref="OrleansZk.Database.SchemaMigrator"/>).
     /// </summary>
     public static ISiloBuilder AddOrleansZk(this ISiloBuilder builder, Action<ZkServiceOptions>? configure = null)
     {
@@ -33,25 +39,60 @@ public static class SiloBuilderExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<EnsembleDirectory>();
         builder.Services.AddPlacementDirector<ReplicaPlacement, ReplicaPlacementDirector>();
-        // Watch events: one memory stream per session (docs/watches.md), polled every WatchPollMs;
-        // its subscriptions live in memory grain storage (soft state, as the registrations are).
+        // Watch events: one memory stream per session (docs/watches.md), polled every WatchPollMs.
         var poll = TimeSpan.FromMilliseconds(options.WatchPollMs);
         builder.AddMemoryStreams(ZkDefaults.StreamProvider, streams =>
         {
             streams.ConfigurePartitioning(ZkDefaults.StreamQueues);
             streams.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = poll));
         });
-        builder.AddMemoryGrainStorage(ZkDefaults.PubSubStore);
-        builder.Services.Configure<ClusterMembershipOptions>(m =>
+        if (options.Clustering == ZkClustering.AdoNet)
         {
-            // Suspect after 2 missed 1 s probes; one vote suffices in a small cluster.
-            m.ProbeTimeout = TimeSpan.FromSeconds(1);
-            m.NumMissedProbesLimit = 2;
-            m.NumVotesForDeathDeclaration = 1;
-            m.TableRefreshTimeout = TimeSpan.FromSeconds(2);
-            m.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
-        });
+            builder.AddZkDatabaseGrainStorage(ZkDefaults.PubSubStore, options.Database.Resolve(Path.GetFullPath(options.DataDir)));
+            // Orleans' default grain directory deactivates every activation whose directory entry
+            // lived on a silo that died: partitions on the surviving silos would vanish with the
+            // replica's silo and could not rebuild without it. The distributed directory recovers
+            // the entries from the survivors instead, so they go on serving reads.
+#pragma warning disable ORLEANSEXP003 // experimental in Orleans 10.4
+            builder.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
+            // After a silo dies uncleanly, no activation may be registered in its directory range
+            // for this long (so a silo wrongly declared dead can notice and stop before its grains
+            // are activated elsewhere). Orleans' 30 s would hold a fully restarted cluster that long;
+            // a declared-dead silo learns of it within a table refresh (2 s).
+            builder.Services.Configure<GrainDirectoryOptions>(o => o.RangeLeaseDuration = TimeSpan.FromSeconds(5));
+        }
+        else
+        {
+            builder.AddMemoryGrainStorage(ZkDefaults.PubSubStore);
+        }
+        builder.Services.Configure<ClusterMembershipOptions>(ConfigureFailureDetection);
         return builder;
+    }
+
+    /// <summary>
+    /// Membership timing for a small cluster that must notice a dead silo in seconds and come
+    /// back from a full stop in well under 30 s (Orleans' defaults take minutes for both);
+    /// docs/database.md explains each value.
+    /// </summary>
+    public static void ConfigureFailureDetection(ClusterMembershipOptions m)
+    {
+        // A silo is probed every second; two missed probes make it suspect, and one vote (the
+        // prober's own) declares it dead: about 2-3 s after a crash.
+        m.ProbeTimeout = TimeSpan.FromSeconds(1);
+        m.NumMissedProbesLimit = 2;
+        m.NumVotesForDeathDeclaration = 1;
+        // Silos re-read the table every 2 s besides gossip, so a declaration reaches them all.
+        m.TableRefreshTimeout = TimeSpan.FromSeconds(2);
+        // Heartbeats in the table every 2 s; an entry is stale after 2 missed (4 s). A starting silo
+        // probes stale Active entries and votes them dead, so after a full stop it does not wait
+        // for silos that are gone (Orleans otherwise retries them until MaxJoinAttemptTime).
+        m.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(2);
+        m.NumMissedTableIAmAliveLimit = 2;
+        // A silo that cannot join gives up (and exits) within a minute instead of five.
+        m.MaxJoinAttemptTime = TimeSpan.FromMinutes(1);
+        // Suspicions older than this are ignored: a slow silo is not declared dead on old votes.
+        m.DeathVoteExpirationTimeout = TimeSpan.FromSeconds(20);
     }
 
     /// <summary><see cref="AddOrleansZk(ISiloBuilder, Action{ZkServiceOptions})"/> with the settings bound from a configuration section (e.g. <c>OrleansZk</c>).</summary>

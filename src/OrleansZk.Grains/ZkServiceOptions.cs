@@ -117,9 +117,33 @@ public sealed class ZkServiceOptions
     /// </summary>
     public int WatchPollMs { get; set; } = 2;
 
+    /// <summary>How the silos find each other: <see cref="ZkClustering.Localhost"/> (one silo, the default) or <see cref="ZkClustering.AdoNet"/> (<see cref="Database"/>).</summary>
+    public ZkClustering Clustering { get; set; } = ZkClustering.Localhost;
+
+    /// <summary>
+    /// The IPv4 or IPv6 address the silo listens on and tells other silos and clients to use
+    /// (<see cref="ZkClustering.AdoNet"/> only; localhost clustering always uses 127.0.0.1). On several
+    /// hosts, each silo's own address that the others can reach.
+    /// </summary>
+    public string Address { get; set; } = "127.0.0.1";
+
+    /// <summary>The Orleans cluster id: silos with the same one (in one database) form one cluster; clients name it too.</summary>
+    public string ClusterId { get; set; } = ZkDefaults.ClusterId;
+
+    /// <summary>The Orleans service id: stays the same across deployments of one service (it keys the grain state in the database).</summary>
+    public string ServiceId { get; set; } = ZkDefaults.ServiceId;
+
+    /// <summary>The database of <see cref="ZkClustering.AdoNet"/> clustering (the <c>OrleansZk:Database</c> section).</summary>
+    public ZkDatabaseOptions Database { get; set; } = new();
+
     public int EffectiveMinSessionTimeoutMs => MinSessionTimeoutMs > 0 ? MinSessionTimeoutMs : 2 * TickTimeMs;
 
     public int EffectiveMaxSessionTimeoutMs => MaxSessionTimeoutMs > 0 ? MaxSessionTimeoutMs : 20 * TickTimeMs;
+
+    private const string ClusterNameRule = "1 to 150 letters, digits, '.', '-' or '_'";
+
+    private static bool IsClusterName(string? name) =>
+        name is { Length: >= 1 and <= 150 } && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_');
 
     /// <summary>
     /// The problems with these settings, each naming its key (e.g. "OrleansZk:Partitions must be a
@@ -165,6 +189,14 @@ public sealed class ZkServiceOptions
         Require(MaxBatch >= 1, nameof(MaxBatch), "at least 1", MaxBatch);
         Require(WatchHistory >= 0, nameof(WatchHistory), "0 or more", WatchHistory);
         Require(WatchPollMs is >= 1 and <= 1_000, nameof(WatchPollMs), "1 to 1000", WatchPollMs);
+        Require(Enum.IsDefined(Clustering), nameof(Clustering), "Localhost or AdoNet", Clustering);
+        Require(System.Net.IPAddress.TryParse(Address, out var address) && !address.Equals(System.Net.IPAddress.Any) && !address.Equals(System.Net.IPAddress.IPv6Any),
+            nameof(Address), "an IP address of this host (not 0.0.0.0: others connect to it)", $"'{Address}'");
+        Require(Clustering == ZkClustering.AdoNet || Address == "127.0.0.1", nameof(Address),
+            "127.0.0.1 with Clustering = Localhost (set Clustering = AdoNet for other addresses)", $"'{Address}'");
+        Require(IsClusterName(ClusterId), nameof(ClusterId), ClusterNameRule, $"'{ClusterId}'");
+        Require(IsClusterName(ServiceId), nameof(ServiceId), ClusterNameRule, $"'{ServiceId}'");
+        errors.AddRange(Database.Problems(Clustering, $"{SectionName}:{nameof(Database)}"));
         return errors;
     }
 }

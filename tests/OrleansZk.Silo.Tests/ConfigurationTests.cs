@@ -82,6 +82,26 @@ public sealed class ConfigurationTests : IDisposable
         await AssertRefusedAsync(silo, key, detail);
     }
 
+    [Theory]
+    [InlineData("--OrleansZk:Clustering=Cloud", "OrleansZk:Clustering", "Localhost or AdoNet, not 'Cloud'")]
+    [InlineData("--OrleansZk:Clustering=1", "OrleansZk:Clustering", "Localhost or AdoNet")]
+    [InlineData("--OrleansZk:Clustering=AdoNet --OrleansZk:Database:Invariant=MySql", "OrleansZk:Database:Invariant", "Microsoft.Data.Sqlite or Npgsql, not 'MySql'")]
+    [InlineData("--OrleansZk:Clustering=AdoNet --OrleansZk:Database:Invariant=Npgsql", "OrleansZk:Database:ConnectionString", "a PostgreSQL connection string is needed")]
+    [InlineData("--OrleansZk:Clustering=AdoNet --OrleansZk:Database:Invariant=Npgsql --OrleansZk:Database:ConnectionString=Host=db;Port=x", "OrleansZk:Database:ConnectionString", "does not parse")]
+    [InlineData("--OrleansZk:Clustering=AdoNet --OrleansZk:Database:ConnectionStrng=x", "OrleansZk:Database:ConnectionStrng", "did you mean OrleansZk:Database:ConnectionString")]
+    [InlineData("--OrleansZk:Clustering=AdoNet --OrleansZk:Database:ApplySchema=maybe", "OrleansZk:Database:ApplySchema", "true or false")]
+    [InlineData("--OrleansZk:Database=sqlite", "OrleansZk:Database", "must be a section (OrleansZk:Database:Invariant")]
+    [InlineData("--OrleansZk:Database:ConnectionString=/tmp/x.db", "OrleansZk:Database", "only with OrleansZk:Clustering = AdoNet")]
+    [InlineData("--OrleansZk:ClusterId=a/b", "OrleansZk:ClusterId", "letters, digits")]
+    [InlineData("--OrleansZk:ServiceId=", "OrleansZk:ServiceId", "letters, digits")]
+    [InlineData("--OrleansZk:Address=10.1.2.3", "OrleansZk:Address", "127.0.0.1 with Clustering = Localhost")]
+    [InlineData("--OrleansZk:Clustering=AdoNet --OrleansZk:Address=0.0.0.0", "OrleansZk:Address", "not 0.0.0.0")]
+    public async Task A_bad_cluster_or_database_setting_stops_start_up_naming_its_key(string args, string key, string detail)
+    {
+        var silo = _runner.Launch([.. args.Split(' '), "--OrleansZk:DataDir=unused"], _runner.NewDirectory("cwd"));
+        await AssertRefusedAsync(silo, key, detail);
+    }
+
     [Fact]
     public async Task A_bad_environment_variable_is_named_like_any_setting()
     {
@@ -141,17 +161,47 @@ public sealed class ConfigurationTests : IDisposable
     [Fact]
     public void The_shipped_appsettings_lists_every_setting_with_its_default()
     {
-        var section = JsonNode.Parse(File.ReadAllText(Path.Combine(SiloProcess.RepoRoot, "appsettings.json")))!["OrleansZk"]!.AsObject();
-        var defaults = new ZkServiceOptions();
-        var settings = typeof(ZkServiceOptions).GetProperties().Where(p => p.SetMethod?.IsPublic == true).ToList();
-        Assert.Equal(settings.Select(p => p.Name).Order(), section.Select(kv => kv.Key).Order());
-        foreach (var setting in settings)
-            Assert.Equal(Convert.ToString(setting.GetValue(defaults), System.Globalization.CultureInfo.InvariantCulture)!.ToLowerInvariant(),
-                section[setting.Name]!.ToString().ToLowerInvariant());
+        var file = JsonNode.Parse(File.ReadAllText(Path.Combine(SiloProcess.RepoRoot, "appsettings.json")))!["OrleansZk"]!.AsObject();
+        var expected = Flatten(new ZkServiceOptions(), "").ToDictionary(kv => kv.Key, kv => kv.Value);
+        var shipped = FlattenJson(file, "").ToDictionary(kv => kv.Key, kv => kv.Value);
+        Assert.Equal(expected.Keys.Order(), shipped.Keys.Order());
+        foreach (var (key, value) in expected) Assert.Equal(value, shipped[key]);
 
         // The README's configuration table has a row for each.
         var readme = File.ReadAllText(Path.Combine(SiloProcess.RepoRoot, "README.md"));
-        foreach (var setting in settings) Assert.Contains($"| `OrleansZk:{setting.Name}` |", readme);
+        foreach (var key in expected.Keys) Assert.Contains($"| `OrleansZk:{key}` |", readme);
+    }
+
+    // Settings and their defaults as "Key" or "Section:Key" = lower-case text; nested option classes are sections.
+    private static IEnumerable<KeyValuePair<string, string>> Flatten(object options, string prefix)
+    {
+        foreach (var setting in options.GetType().GetProperties().Where(p => p.SetMethod?.IsPublic == true))
+        {
+            var value = setting.GetValue(options);
+            if (setting.PropertyType.IsClass && setting.PropertyType != typeof(string))
+            {
+                foreach (var nested in Flatten(value!, $"{prefix}{setting.Name}:")) yield return nested;
+            }
+            else
+            {
+                yield return new($"{prefix}{setting.Name}", Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)!.ToLowerInvariant());
+            }
+        }
+    }
+
+    private static IEnumerable<KeyValuePair<string, string>> FlattenJson(JsonObject section, string prefix)
+    {
+        foreach (var (key, value) in section)
+        {
+            if (value is JsonObject nested)
+            {
+                foreach (var inner in FlattenJson(nested, $"{prefix}{key}:")) yield return inner;
+            }
+            else
+            {
+                yield return new($"{prefix}{key}", value!.ToString().ToLowerInvariant());
+            }
+        }
     }
 
     private static async Task AssertRefusedAsync(SiloProcess silo, string key, string detail)

@@ -29,6 +29,11 @@ public sealed partial class SiloProcess : IDisposable
     /// <summary>The silo's build output, found once.</summary>
     public static string SiloDll { get; } = FindSiloDll();
 
+    /// <summary>The shell's build output (client-sdk/OrleansZk.Cli), to run with <see cref="Start"/> as a child process.</summary>
+    public static string CliDll => Metadata("CliDll") is { } cli && File.Exists(cli)
+        ? cli
+        : throw new FileNotFoundException($"OrleansZk.Cli.dll not found (expected {Metadata("CliDll")}); build client-sdk/OrleansZk.Cli first");
+
     /// <summary>The repository root (holds appsettings.json, README.md, OrleansZk.sln).</summary>
     public static string RepoRoot { get; } = FindRepoRoot();
 

@@ -66,12 +66,13 @@ public sealed class SiloRunner : IDisposable
     }
 
     /// <summary>A client connected to the gateway the silo printed.</summary>
-    public async Task<ZkClient> ConnectAsync(SiloReady ready, TimeSpan? requestTimeout = null)
+    public Task<ZkClient> ConnectAsync(SiloReady ready, TimeSpan? requestTimeout = null) =>
+        ConnectAsync(ready.Gateway, new ZkClientOptions { RequestTimeout = requestTimeout ?? TimeSpan.FromSeconds(15) });
+
+    /// <summary>A client connected through <paramref name="connectString"/> (gateways or a database), closed on dispose.</summary>
+    public async Task<ZkClient> ConnectAsync(string connectString, ZkClientOptions options)
     {
-        var client = await ZkClient.ConnectAsync(ready.Gateway, new ZkClientOptions
-        {
-            RequestTimeout = requestTimeout ?? TimeSpan.FromSeconds(15),
-        });
+        var client = await ZkClient.ConnectAsync(connectString, options);
         lock (_clients) _clients.Add(client);
         return client;
     }
