@@ -158,6 +158,14 @@ public sealed partial class ZkClient
     }
 
     /// <summary>
+    /// Every replica of the ensemble as it reports itself (ZooKeeper's <c>srvr</c>, for all of them):
+    /// role, epoch, zxids, the leader's followers in sync and sync plans, the last election's
+    /// duration; a replica whose silo is down is reported unreachable. Needs no session.
+    /// </summary>
+    public async Task<IReadOnlyList<ReplicaStatus>> GetEnsembleStatusAsync(CancellationToken ct = default) =>
+        await AwaitReply(_cluster.GetGrain<IZkServiceGrain>(0).GetEnsembleStatus(), null, ct).ConfigureAwait(false);
+
+    /// <summary>
     /// This session's ephemeral nodes whose paths start with <paramref name="prefix"/> as a plain
     /// string ("/" = all; "/ap" matches /app/e and /apple), sorted. The prefix must be a valid path.
     /// </summary>

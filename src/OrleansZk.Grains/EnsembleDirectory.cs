@@ -8,7 +8,7 @@ namespace OrleansZk.Grains;
 /// learnt — from its own replica's role changes, from the leader's deliveries to partitions here, or
 /// by asking the replicas (<see cref="FindAsync"/>). One per silo; thread-safe.
 /// </summary>
-public sealed class EnsembleDirectory(IOptions<ZkServiceOptions> options, IGrainFactory grains)
+public sealed class EnsembleDirectory(IOptions<ZkServiceOptions> options, IGrainFactory grains, ReplicaSilos silos)
 {
     /// <summary>How long one replica may take to report its status when the directory asks.</summary>
     private static readonly TimeSpan StatusTimeout = TimeSpan.FromSeconds(2);
@@ -75,16 +75,19 @@ public sealed class EnsembleDirectory(IOptions<ZkServiceOptions> options, IGrain
 
     private async Task<ReplicaStatus> StatusOfAsync(long id)
     {
+        if (!silos.IsUp(id)) return Unreachable(id, $"no active silo in the cluster is configured with {ZkServiceOptions.SectionName}:ReplicaId = {id}");
         try
         {
             return await grains.GetGrain<IZkReplicaGrain>(id).GetStatus().WaitAsync(StatusTimeout);
         }
         catch (Exception e)
         {
-            return new ReplicaStatus(id, false, "Unreachable", "", null, 0, 0, 0, 0, 0, 0, false, [], 0, 0, 0, 0,
-                e is TimeoutException ? $"no answer within {StatusTimeout.TotalSeconds:0} s" : e.Message);
+            return Unreachable(id, e is TimeoutException ? $"no answer within {StatusTimeout.TotalSeconds:0} s" : e.Message);
         }
     }
+
+    private static ReplicaStatus Unreachable(long id, string why) =>
+        new(id, false, "Unreachable", "", null, 0, 0, 0, 0, 0, 0, false, [], 0, 0, 0, 0, why);
 
     private LeaderInfo Info(long? leader, long epoch) =>
         new(leader, epoch, Options.EnsembleIds, Options.Partitions, Options.MaxDataBytes);

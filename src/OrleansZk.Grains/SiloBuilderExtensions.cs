@@ -38,6 +38,7 @@ public static class SiloBuilderExtensions
         builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<EnsembleDirectory>();
+        builder.Services.AddSingleton<ReplicaSilos>();
         builder.Services.AddPlacementDirector<ReplicaPlacement, ReplicaPlacementDirector>();
         // Watch events: one memory stream per session (docs/watches.md), polled every WatchPollMs.
         var poll = TimeSpan.FromMilliseconds(options.WatchPollMs);

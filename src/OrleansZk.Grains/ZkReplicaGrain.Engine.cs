@@ -90,7 +90,7 @@ public sealed partial class ZkReplicaGrain : IZabHost
     {
         foreach (var group in messages.GroupBy(m => m.To))
         {
-            if (!_links.Allows(_replicaId, group.Key)) continue;
+            if (!_links.Allows(_replicaId, group.Key) || !_silos.IsUp(group.Key)) continue;
             var bytes = ZabWire.Encode(group.ToList());
             var batch = ++_sentBatches;
             var chunks = Math.Max(1, (bytes.Length + ChunkBytes - 1) / ChunkBytes);

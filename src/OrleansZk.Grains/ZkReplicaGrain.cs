@@ -34,6 +34,7 @@ public sealed partial class ZkReplicaGrain : Grain, IZkReplicaGrain
     private readonly TimeProvider _time;
     private readonly EnsembleDirectory _directory;
     private readonly IReplicaLinks _links;
+    private readonly ReplicaSilos _silos;
 
     private ReplicaStore _store = null!;
     private GroupCommitLog _log = null!;
@@ -67,7 +68,7 @@ public sealed partial class ZkReplicaGrain : Grain, IZkReplicaGrain
     private Task UnlessStopped(Task task) => UnlessStopped(task.ContinueWith(t => { t.GetAwaiter().GetResult(); return true; }, TaskScheduler.Default));
 
     public ZkReplicaGrain(IOptions<ZkServiceOptions> options, ILogger<ZkReplicaGrain> logger, ILoggerFactory loggers,
-        EnsembleDirectory directory, TimeProvider time, IServiceProvider services)
+        EnsembleDirectory directory, TimeProvider time, ReplicaSilos silos, IServiceProvider services)
     {
         var lifetime = services.GetService(typeof(Microsoft.Extensions.Hosting.IHostApplicationLifetime)) as Microsoft.Extensions.Hosting.IHostApplicationLifetime;
         _stop = CancellationTokenSource.CreateLinkedTokenSource(lifetime?.ApplicationStopping ?? CancellationToken.None);
@@ -76,6 +77,7 @@ public sealed partial class ZkReplicaGrain : Grain, IZkReplicaGrain
         _ensembleLog = new Lazy<ILogger>(() => loggers.CreateLogger(EnsembleLogCategory));
         _directory = directory;
         _time = time;
+        _silos = silos;
         // Tests cut links between in-process silos through this seam; a service has every link.
         _links = services.GetService(typeof(IReplicaLinks)) as IReplicaLinks ?? new AllReplicaLinks();
     }

@@ -14,8 +14,10 @@ internal sealed class FollowerRole : Role
     long sessionEpoch;        // the epoch promised to this leader in this session, 0 before NEWEPOCH
     bool fresh;               // whether that promise was fresh (counts in the leader's discovery quorum)
     bool synced, upToDate;    // NEWLEADER applied; UPTODATE received
+    bool wasUpToDate;         // UPTODATE received at least once from this leader
     int silentTicks, retryTicks;
-    long pingTarget = -1;     // the leader's last zxid announced by the previous PING
+    long pingTarget = -1;     // a last zxid the leader announced in a PING that our log has not reached yet
+    int pingTargetAge;        // ticks since that announcement
 
     public FollowerRole(ZabPeer peer, int leader) : base(peer)
     {
@@ -31,7 +33,10 @@ internal sealed class FollowerRole : Role
 
     public override void Tick()
     {
-        int limit = upToDate ? Config.SyncLimitTicks : Config.InitLimitTicks;
+        // InitLimit covers the first sync with this leader; a later resync is short, and a leader
+        // that goes silent during it is as dead as one that goes silent in broadcast.
+        int limit = wasUpToDate ? Config.SyncLimitTicks : Config.InitLimitTicks;
+        pingTargetAge++;
         if (++silentTicks > limit) { Peer.BecomeLooking(); return; }
         if (!synced && ++retryTicks >= Config.HeartbeatTicks) SendHandshake();
     }
@@ -59,7 +64,7 @@ internal sealed class FollowerRole : Role
         switch (m.Type)
         {
             case MessageType.NewLeader: OnNewLeader(m); break;
-            case MessageType.UpToDate: if (synced) { upToDate = true; Peer.CommitTo(m.Commit); } break;
+            case MessageType.UpToDate: if (synced) { upToDate = wasUpToDate = true; Peer.CommitTo(m.Commit); } break;
             case MessageType.Proposal: OnProposal(m); break;
             case MessageType.Commit: if (synced) Peer.CommitTo(m.Commit); break;
             case MessageType.Ping: OnPing(m); break;
@@ -116,6 +121,7 @@ internal sealed class FollowerRole : Role
         Peer.SetHard(Peer.Hard with { CurrentEpoch = Math.Max(Peer.Hard.CurrentEpoch, sessionEpoch) });
         synced = true;
         pingTarget = -1;
+        pingTargetAge = 0;
         Peer.Send(new ZabMessage { Type = MessageType.AckNewLeader, From = Peer.Id, To = leader, Epoch = sessionEpoch, Zxid = log.LastZxid });
     }
 
@@ -140,10 +146,19 @@ internal sealed class FollowerRole : Role
         Peer.Send(new ZabMessage { Type = MessageType.PingAck, From = Peer.Id, To = leader, Epoch = sessionEpoch, Zxid = Peer.Log.LastZxid, Context = m.Context });
         if (!synced) return;
         Peer.CommitTo(m.Commit);
-        // A proposal announced one ping ago that still has not arrived was lost: resync.
-        if (pingTarget >= 0 && Peer.Log.LastZxid < pingTarget) { Resync(); return; }
+        // A proposal announced by a PING that has still not arrived well after it (messages are not
+        // kept in order, so a little lateness is normal) was lost: resync.
+        if (pingTarget >= 0 && Peer.Log.LastZxid < pingTarget)
+        {
+            if (pingTargetAge >= LossTicks) Resync();
+            return;
+        }
         pingTarget = m.Zxid;
+        pingTargetAge = 0;
     }
+
+    /// <summary>How late an announced proposal may be before it counts as lost.</summary>
+    int LossTicks => Math.Max(2 * Config.HeartbeatTicks, Config.SyncLimitTicks / 2);
 
     void Ack() => Peer.Send(new ZabMessage { Type = MessageType.Ack, From = Peer.Id, To = leader, Epoch = sessionEpoch, Zxid = Peer.Log.LastZxid });
 

@@ -18,6 +18,8 @@ public sealed partial class SiloProcess : IDisposable
 {
     private const int SigKill = 9;
     private const int SigTerm = 15;
+    private const int SigStop = 19;
+    private const int SigCont = 18;
 
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _stdout = new();
@@ -122,6 +124,39 @@ public sealed partial class SiloProcess : IDisposable
 
     /// <summary>SIGKILL: the process dies at once, mid-write.</summary>
     public void KillHard() => Signal(SigKill);
+
+    /// <summary>
+    /// SIGSTOP (a hung process), returning once every thread of it has stopped: the signal is
+    /// delivered asynchronously, and a thread already running could still answer a call issued
+    /// after kill() returned.
+    /// </summary>
+    public async Task PauseAsync()
+    {
+        Signal(SigStop);
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (!Directory.EnumerateDirectories($"/proc/{Pid}/task").All(IsStopped))
+        {
+            if (deadline.Elapsed > TimeSpan.FromSeconds(10)) throw new TimeoutException($"silo {Pid} did not stop");
+            await Task.Delay(5);
+        }
+
+        static bool IsStopped(string task)
+        {
+            try
+            {
+                // /proc/<pid>/task/<tid>/stat: "tid (comm) S ...": the state follows the last ')'.
+                var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('T');
+            }
+            catch (IOException)
+            {
+                return true; // the thread is gone
+            }
+        }
+    }
+
+    /// <summary>SIGCONT: a paused process runs on.</summary>
+    public void Resume() => Signal(SigCont);
 
     /// <summary>SIGTERM, then the exit code (0 for a clean stop).</summary>
     public async Task<int> StopAsync(TimeSpan? timeout = null)

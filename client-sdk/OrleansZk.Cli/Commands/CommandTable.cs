@@ -23,6 +23,7 @@ internal static class CommandTable
             new SetCommand(),
             new SetAclCommand(),
             new StatCommand(),
+            new SrvrCommand(),
             new SyncCommand(),
         }.ToDictionary(c => c.Name, StringComparer.Ordinal);
 }

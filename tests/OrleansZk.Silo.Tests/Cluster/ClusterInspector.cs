@@ -33,6 +33,9 @@ public sealed class ClusterInspector : IAsyncDisposable
         return new ClusterInspector(host);
     }
 
+    /// <summary>The grains, for calls a test makes straight to them.</summary>
+    public IGrainFactory Grains => _host.Services.GetRequiredService<IClusterClient>();
+
     /// <summary>The activations whose grain type name contains <paramref name="typeName"/> (e.g. "ZkPartitionGrain", "PubSubRendezvousGrain").</summary>
     public async Task<IReadOnlyList<Activation>> ActivationsAsync(string typeName)
     {
