@@ -185,7 +185,7 @@ public sealed class Shell(
     private void PrintUsage()
     {
         error.WriteLine("ZooKeeper -server host:port -client-configuration properties-file cmd args");
-        var usages = ShellCommands.Concat(_commands.Select(c => KeyValuePair.Create(c.Key, c.Value.OptionUsage)));
+        var usages = ShellCommands.Concat(_commands.Where(c => c.Value.Listed).Select(c => KeyValuePair.Create(c.Key, c.Value.OptionUsage)));
         foreach (var (name, usage) in usages.OrderBy(u => u.Key, StringComparer.Ordinal))
             error.WriteLine("\t" + name + " " + usage);
     }

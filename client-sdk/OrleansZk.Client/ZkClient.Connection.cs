@@ -158,7 +158,7 @@ public sealed partial class ZkClient
     {
         try
         {
-            var reply = await AwaitReply(SubmitAuth(scheme, auth, remember: false), CancellationToken.None).ConfigureAwait(false);
+            var reply = await AwaitReply(SubmitAuth(scheme, auth, remember: false), CancellationToken.None, leader: true).ConfigureAwait(false);
             if (reply.Code != ZkErrorCode.Ok && reply.Code != ZkErrorCode.SessionExpired) OnAuthRefused();
         }
         catch (ZkException)
@@ -200,7 +200,7 @@ public sealed partial class ZkClient
         }
     }
 
-    /// <summary>A reply came back: the service was reachable just now.</summary>
+    /// <summary>The leader replied: the session's keeper heard from this client just now.</summary>
     private void NoteContact() => Volatile.Write(ref _lastContactMs, NowMs);
 
     /// <summary>A call failed with ConnectionLoss: if the client thinks it is connected, check with a ping now.</summary>
@@ -275,11 +275,19 @@ public sealed partial class ZkClient
             {
                 try
                 {
-                    await LeaderAsync(refresh: true, link: null).ConfigureAwait(false);
+                    // A probe gives the question its own interval: the next probe asks again (another silo, perhaps).
+                    var asking = LeaderAsync(refresh: true, link: null);
+                    _ = asking.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
+                        TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    await (probe is { } within ? asking.WaitAsync(within, ct) : asking).ConfigureAwait(false);
                 }
                 catch (ZkException e)
                 {
                     return (null, "no leader: " + e.Detail);
+                }
+                catch (TimeoutException)
+                {
+                    return (null, $"no leader: no answer within {probe!.Value.TotalMilliseconds:0} ms");
                 }
             }
             var (reply, failure, notLeader) = await PingAsync(Replica(info), info, probe, ct).ConfigureAwait(false);

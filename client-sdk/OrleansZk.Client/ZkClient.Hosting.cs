@@ -61,7 +61,7 @@ public sealed partial class ZkClient
         return new HostBuilder()
             .UseOrleansClient(client =>
             {
-                if (gateways is not null) client.UseStaticClustering(gateways);
+                if (gateways is not null) client.UseClusterGatewayList(gateways);
                 ConfigureClient(client, target, options);
             })
             // Only trouble, and only on standard error: standard output belongs to the application

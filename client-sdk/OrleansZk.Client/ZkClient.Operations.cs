@@ -140,7 +140,7 @@ public sealed partial class ZkClient
     public async Task AddAuthAsync(string scheme, byte[] auth, CancellationToken ct = default)
     {
         if (scheme == null || auth == null) throw new BadArgumentsException(null, "addauth needs a scheme and an identity");
-        var reply = await AwaitReply(SubmitAuth(scheme, auth), ct).ConfigureAwait(false);
+        var reply = await AwaitReply(SubmitAuth(scheme, auth), ct, leader: true).ConfigureAwait(false);
         if (reply.Code == ZkErrorCode.Ok) return;
         if (reply.Code == ZkErrorCode.SessionExpired) throw OnExpired($"session 0x{SessionId:x} expired");
         OnAuthRefused();
@@ -151,7 +151,7 @@ public sealed partial class ZkClient
     public async Task SyncAsync(string path, CancellationToken ct = default)
     {
         ZkFailures.ValidatePath(path);
-        var reply = await AwaitReply(SubmitOrdered((replica, id, xid) => replica.Sync(id, xid, path)), ct).ConfigureAwait(false);
+        var reply = await AwaitReply(SubmitOrdered((replica, id, xid) => replica.Sync(id, xid, path)), ct, leader: true).ConfigureAwait(false);
         if (reply.Code == ZkErrorCode.SessionExpired) OnExpired(reply.Detail ?? $"session 0x{SessionId:x} expired");
         else await HoldForWrite(reply).ConfigureAwait(false);
         if (reply.Code != ZkErrorCode.Ok) throw ZkFailures.ForWrite(reply, path);
@@ -163,7 +163,7 @@ public sealed partial class ZkClient
     /// duration; a replica whose silo is down is reported unreachable. Needs no session.
     /// </summary>
     public async Task<IReadOnlyList<ReplicaStatus>> GetEnsembleStatusAsync(CancellationToken ct = default) =>
-        await AwaitReply(_cluster.GetGrain<IZkServiceGrain>(0).GetEnsembleStatus(), null, ct).ConfigureAwait(false);
+        await AwaitReply(ServiceGrain().GetEnsembleStatus(), null, ct).ConfigureAwait(false);
 
     /// <summary>
     /// This session's ephemeral nodes whose paths start with <paramref name="prefix"/> as a plain
@@ -173,7 +173,7 @@ public sealed partial class ZkClient
     public async Task<IReadOnlyList<string>> GetEphemeralsAsync(string prefix = "/", CancellationToken ct = default)
     {
         ZkFailures.Validate(new GetEphemeralsRequest(prefix));
-        return await AwaitReply(SendRead(info => Replica(info).GetEphemerals(info.SessionId, prefix)), ct).ConfigureAwait(false);
+        return await AwaitReply(SendRead(info => Replica(info).GetEphemerals(info.SessionId, prefix)), ct, leader: true).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -198,7 +198,7 @@ public sealed partial class ZkClient
     private async Task<WriteReply> WriteAsync(WriteRequest request, CancellationToken ct)
     {
         ZkFailures.Validate(request);
-        var reply = await AwaitReply(SubmitOrdered((replica, id, xid) => replica.Submit(id, xid, request)), ct).ConfigureAwait(false);
+        var reply = await AwaitReply(SubmitOrdered((replica, id, xid) => replica.Submit(id, xid, request)), ct, leader: true).ConfigureAwait(false);
         if (reply.Code == ZkErrorCode.SessionExpired) OnExpired(reply.Detail ?? $"session 0x{SessionId:x} expired");
         // The session's events this write caused (or any before it) reach their watchers before the reply does.
         else await HoldForWrite(reply).ConfigureAwait(false);
@@ -214,7 +214,7 @@ public sealed partial class ZkClient
         {
             // The leader confirms with a quorum that it still leads and names what it has applied;
             // the read below then carries at least that zxid.
-            var barrier = await AwaitReply(SendRead(info => Replica(info).ReadBarrier(info.SessionId)), ct).ConfigureAwait(false);
+            var barrier = await AwaitReply(SendRead(info => Replica(info).ReadBarrier(info.SessionId)), ct, leader: true).ConfigureAwait(false);
             if (barrier < 0) throw OnExpired($"session 0x{SessionId:x} expired");
             FoldZxid(barrier);
         }

@@ -149,7 +149,7 @@ public sealed partial class ZkClient : IAsyncDisposable
         try
         {
             if (close is not { } sent) return;
-            var reply = await AwaitReply(sent, CancellationToken.None).ConfigureAwait(false);
+            var reply = await AwaitReply(sent, CancellationToken.None, leader: true).ConfigureAwait(false);
             if (reply.Code is not (ZkErrorCode.Ok or ZkErrorCode.SessionExpired)) throw ZkFailures.ForWrite(reply, null);
         }
         finally
@@ -185,12 +185,12 @@ public sealed partial class ZkClient : IAsyncDisposable
                 SessionInfo info;
                 if (_resume is var (id, password))
                 {
-                    info = await AwaitReply(replica.ResumeSession(id, password), link, CancellationToken.None).ConfigureAwait(false)
+                    info = await AwaitReply(replica.ResumeSession(id, password), link, CancellationToken.None, leader: true).ConfigureAwait(false)
                         ?? throw OnExpired($"session 0x{id:x} cannot be resumed: it expired or was closed, or the password does not match");
                 }
                 else
                 {
-                    info = await AwaitReply(replica.CreateSession(_options.SessionTimeoutMs, RandomNumberGenerator.GetBytes(16)), link, CancellationToken.None)
+                    info = await AwaitReply(replica.CreateSession(_options.SessionTimeoutMs, RandomNumberGenerator.GetBytes(16)), link, CancellationToken.None, leader: true)
                         .ConfigureAwait(false);
                 }
                 Volatile.Write(ref _leader, info.Service.ReplicaId);
@@ -218,11 +218,20 @@ public sealed partial class ZkClient : IAsyncDisposable
     {
         if (!refresh && Volatile.Read(ref _leader) is var known and not 0) return known;
         if (!refresh && _options.ReplicaId != 0) return _options.ReplicaId;
-        var info = await AwaitReply(_cluster.GetGrain<IZkServiceGrain>(0).FindLeader(refresh), link, CancellationToken.None).ConfigureAwait(false);
+        var info = await AwaitReply(ServiceGrain().FindLeader(refresh), link, CancellationToken.None).ConfigureAwait(false);
         if (info.LeaderId is not { } leader) throw new LeaderChangedException(null, "an election is in progress");
         Volatile.Write(ref _leader, leader);
         return leader;
     }
+
+    /// <summary>
+    /// The service grain to ask, one of a few keys in turn: Orleans sends all calls to one grain
+    /// through one gateway, and a question stuck on a frozen gateway must not hold back the next.
+    /// </summary>
+    private IZkServiceGrain ServiceGrain() => _cluster.GetGrain<IZkServiceGrain>((uint)Interlocked.Increment(ref _serviceAsks) % ServiceKeys);
+
+    private const int ServiceKeys = 7;
+    private int _serviceAsks;
 
     /// <summary>
     /// Issues a replica call ordered with the session's writes (a write, sync or closeSession). Its
@@ -348,20 +357,22 @@ public sealed partial class ZkClient : IAsyncDisposable
         }
     }
 
-    private Task<T> AwaitReply<T>(Issued<T> issued, CancellationToken ct) => AwaitReply(issued.Call, issued.Link, ct);
+    private Task<T> AwaitReply<T>(Issued<T> issued, CancellationToken ct, bool leader = false) => AwaitReply(issued.Call, issued.Link, ct, leader);
 
     /// <summary>
     /// Waits for a call's reply within <see cref="ZkClientOptions.RequestTimeout"/> — failing at
     /// once if the link it was issued on is lost first — translating failures into ZooKeeper's errors.
+    /// A reply from the <paramref name="leader"/> is contact with the session's keeper (partitions and
+    /// the service grain answer from any silo: their replies say nothing of whether the leader hears).
     /// </summary>
-    private async Task<T> AwaitReply<T>(Task<T> call, Link? link, CancellationToken ct)
+    private async Task<T> AwaitReply<T>(Task<T> call, Link? link, CancellationToken ct, bool leader = false)
     {
         using var linked = link != null && ct.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(ct, link.Token) : null;
         var token = linked?.Token ?? link?.Token ?? ct;
         try
         {
             var reply = await call.WaitAsync(_options.RequestTimeout, token).ConfigureAwait(false);
-            NoteContact();
+            if (leader) NoteContact();
             return reply;
         }
         catch (OperationCanceledException) when (link is { IsLost: true } && !ct.IsCancellationRequested && !call.IsCompleted)
@@ -373,7 +384,7 @@ public sealed partial class ZkClient : IAsyncDisposable
         catch (OperationCanceledException) when (link is { IsLost: true } && !ct.IsCancellationRequested)
         {
             // The call completed just as the link went: its own outcome stands.
-            return await AwaitReply(call, null, ct).ConfigureAwait(false);
+            return await AwaitReply(call, null, ct, leader).ConfigureAwait(false);
         }
         catch (TimeoutException) when (!call.IsCompleted)
         {

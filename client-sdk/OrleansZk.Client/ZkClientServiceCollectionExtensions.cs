@@ -44,7 +44,7 @@ public static class ZkClientServiceCollectionExtensions
         var gateways = target.Database is null ? target.ResolveGatewaysAsync(CancellationToken.None).GetAwaiter().GetResult() : null;
         services.AddOrleansClient(client =>
         {
-            if (gateways is not null) client.UseStaticClustering(gateways);
+            if (gateways is not null) client.UseClusterGatewayList(gateways);
             ZkClient.ConfigureClient(client, target, settings);
         });
         return services.AddOrleansZkClient(configure);

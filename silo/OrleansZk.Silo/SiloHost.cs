@@ -67,8 +67,9 @@ internal static class SiloHost
         }
         catch (Exception e)
         {
-            var reason = Find<Storage.DataDirectoryLockedException>(e) is { } locked
-                ? $"{ZkServiceOptions.SectionName}:DataDir {options.DataDir} is locked by another process (cannot lock {locked.LockPath})"
+            var lockedPath = Find<Storage.DataDirectoryLockedException>(e)?.LockPath ?? Find<ReplicaUnavailableException>(e)?.LockedPath;
+            var reason = lockedPath is not null
+                ? $"{ZkServiceOptions.SectionName}:DataDir {options.DataDir} is locked by another process (cannot lock {lockedPath})"
                 : DatabaseStartup.Explain(e, options) ?? OneLine(e);
             Console.Error.WriteLine($"OrleansZk silo {options.ReplicaId} failed to start: {reason}");
             await StopAsync(host);

@@ -126,6 +126,14 @@ public interface IZkServiceGrain : IGrainWithIntegerKey
 
     /// <summary>Every configured replica's status (a replica that does not answer is reported unreachable).</summary>
     Task<IReadOnlyList<ReplicaStatus>> GetEnsembleStatus();
+
+    /// <summary>
+    /// The gateways ("address:port") of the silos this silo's membership view has active. A client
+    /// with a list of gateways stops sending through a listed one that is not among them: a silo
+    /// frozen (SIGSTOP) keeps its connections open, and calls sent through it would wait for as
+    /// long as it stays frozen.
+    /// </summary>
+    Task<IReadOnlyList<string>> GetActiveGateways();
 }
 
 /// <summary>Where the leader is: <paramref name="LeaderId"/> (null: an election is in progress) of epoch
@@ -266,5 +274,9 @@ public interface IZkPartitionGrain : IGrainWithIntegerKey
 [GenerateSerializer, Alias("zk.ReplicaUnavailableException")]
 public sealed class ReplicaUnavailableException : Exception
 {
-    public ReplicaUnavailableException(string message) : base(message) { }
+    public ReplicaUnavailableException(string message, string? lockedPath = null) : base(message) => LockedPath = lockedPath;
+
+    /// <summary>The lock file another process holds on the replica's data directory, when that is why.</summary>
+    [Id(0)]
+    public string? LockedPath { get; }
 }

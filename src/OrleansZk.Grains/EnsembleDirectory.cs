@@ -54,9 +54,24 @@ public sealed class EnsembleDirectory(IOptions<ZkServiceOptions> options, IGrain
     public async Task<IReadOnlyList<ReplicaStatus>> StatusAllAsync() =>
         await Task.WhenAll(Options.EnsembleIds.Select(StatusOfAsync));
 
+    /// <summary>
+    /// Asks every replica and decides once a majority has answered and one of them serves as leader
+    /// (a frozen replica must not hold the answer up for the whole status timeout), or else once all
+    /// have: a serving leader of the newest epoch, else a replica leading it, else the one a majority
+    /// follow. (A deposed leader that has just run again may still think it serves; the real one
+    /// answers among the majority, with a newer epoch.)
+    /// </summary>
     private async Task<LeaderInfo> AskAsync()
     {
-        var statuses = await StatusAllAsync();
+        var asking = Options.EnsembleIds.Select(StatusOfAsync).ToList();
+        var statuses = new List<ReplicaStatus>();
+        var majority = Options.EnsembleIds.Count / 2 + 1;
+        while (asking.Count > 0 && !(statuses.Count >= majority && statuses.Any(IsServing)))
+        {
+            var done = await Task.WhenAny(asking);
+            asking.Remove(done);
+            statuses.Add(await done);
+        }
         var live = statuses.Where(s => s.Reachable).ToList();
         var leading = live.Where(s => s.Role == "Leading").OrderByDescending(s => s.Serving).ThenByDescending(s => s.Epoch).FirstOrDefault();
         long? leader = leading?.ReplicaId;
@@ -72,6 +87,8 @@ public sealed class EnsembleDirectory(IOptions<ZkServiceOptions> options, IGrain
             return Info(_leader, _epoch);
         }
     }
+
+    private static bool IsServing(ReplicaStatus s) => s is { Reachable: true, Role: "Leading", Serving: true };
 
     private async Task<ReplicaStatus> StatusOfAsync(long id)
     {
@@ -98,9 +115,11 @@ public sealed class EnsembleDirectory(IOptions<ZkServiceOptions> options, IGrain
 /// called, on that silo's <see cref="EnsembleDirectory"/>).
 /// </summary>
 [Orleans.Concurrency.StatelessWorker]
-public sealed class ZkServiceGrain(EnsembleDirectory directory) : Grain, IZkServiceGrain
+public sealed class ZkServiceGrain(EnsembleDirectory directory, ReplicaSilos silos) : Grain, IZkServiceGrain
 {
     public Task<LeaderInfo> FindLeader(bool refresh) => directory.FindAsync(refresh);
 
     public Task<IReadOnlyList<ReplicaStatus>> GetEnsembleStatus() => directory.StatusAllAsync();
+
+    public Task<IReadOnlyList<string>> GetActiveGateways() => Task.FromResult(silos.ActiveGateways());
 }

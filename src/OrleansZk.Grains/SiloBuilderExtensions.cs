@@ -34,6 +34,7 @@ public static class SiloBuilderExtensions
         builder.UseSiloMetadata(new Dictionary<string, string>
         {
             [ZkDefaults.ReplicaMetadataKey] = options.ReplicaId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [ZkDefaults.GatewayMetadataKey] = options.GatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
         builder.Services.TryAddSingleton(TimeProvider.System);

@@ -129,16 +129,32 @@ public sealed partial class ZkReplicaGrain
 
     private ServiceInfo Service(LeaderTerm term) => new(_replicaId, _options.Partitions, _options.MaxDataBytes, term.Epoch);
 
-    /// <summary>Closes every session past its deadline with a replicated closeSession (its ephemerals go in the same txn).</summary>
-    private Task ExpireSessionsAsync(CancellationToken _)
+    /// <summary>
+    /// Closes every session past its deadline with a replicated closeSession (its ephemerals go in
+    /// the same txn) — once a quorum has confirmed, after those deadlines passed, that this replica
+    /// still leads. A leader that was frozen (SIGSTOP, a paused VM) sees every deadline pass at once
+    /// when it runs again, before it can have heard that a successor took over (its engine counts
+    /// ticks, which stopped with it); without the check it would answer its sessions' requests
+    /// "session expired" for sessions that live on under the successor.
+    /// </summary>
+    private async Task ExpireSessionsAsync(CancellationToken _)
     {
-        if (_term is not { Active: true } term) return Task.CompletedTask;
-        foreach (var (sessionId, late) in term.Clock.Expire())
+        if (_term is not { Active: true } term) return;
+        var asOf = term.Clock.Now();
+        if (!term.Clock.AnyPastDeadline(asOf)) return;
+        try
+        {
+            if (!await UnlessStopped(ConfirmLeadershipAsync(term)) || _term != term || !term.Active) return;
+        }
+        catch (ReplicaUnavailableException)
+        {
+            return; // stopping
+        }
+        foreach (var (sessionId, late) in term.Clock.Expire(asOf))
         {
             LogExpired(sessionId, (long)late.TotalMilliseconds);
             Enqueue(term, new Pending(PendingKind.Write, sessionId, 0, new CloseSessionRequest(), AuthInfo.Anonymous));
         }
-        return Task.CompletedTask;
     }
 
     private static WriteReply Error(ZkErrorCode code, string? path, string? detail) =>

@@ -41,7 +41,7 @@ public sealed partial class ZkReplicaGrain
                 var changed = _roleChange;
                 _roleChange = new TaskCompletionSource();
                 changed.TrySetResult();
-                LogRole(_ensembleLog.Value, _replicaId, status.State, status.LeaderId, status.SessionEpoch, status.LastZxid, _lastElectionMs);
+                LogRole(_ensembleLog.Value, _replicaId, status.State, status.LeaderId, status.Hard.CurrentEpoch, status.LastZxid, _lastElectionMs);
             }
             if (status.State == PeerState.Following && status.SessionEpoch > 0) _directory.Report(status.LeaderId, status.SessionEpoch);
             else if (status.State == PeerState.Looking) _directory.Report(null, status.Hard.CurrentEpoch);
@@ -115,7 +115,7 @@ public sealed partial class ZkReplicaGrain
     public Task<TreeDigest> GetTreeDigest() =>
         Task.FromResult(new TreeDigest(_replicaId, _machine.AppliedZxid, _machine.Tree.ComputeDigest(), _machine.Tree.NodeCount));
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Replica {ReplicaId} is {Role} (leader {LeaderId}, epoch {Epoch}, last zxid 0x{LastZxid:x}; last election took {ElectionMs} ms)")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Replica {ReplicaId} is {Role} (leader {LeaderId}, last established epoch {Epoch}, last zxid 0x{LastZxid:x}; last election took {ElectionMs} ms)")]
     private static partial void LogRole(ILogger logger, long replicaId, PeerState role, int? leaderId, long epoch, long lastZxid, long electionMs);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Replica {ReplicaId} serves as leader of epoch {Epoch} from zxid 0x{Zxid:x} with {Followers} followers in sync")]

@@ -94,14 +94,22 @@ public sealed partial class ZkReplicaGrain : Grain, IZkReplicaGrain
             throw new ReplicaUnavailableException($"replica {_replicaId} activated on a silo configured for replica {_options.ReplicaId}");
 
         var dataDir = Path.GetFullPath(Path.Combine(_options.DataDir, $"replica-{_replicaId}"));
-        _store = ReplicaStore.Open(new StorageOptions
+        try
         {
-            DataDir = dataDir,
-            ForceSync = _options.ForceSync,
-            SegmentBytes = _options.SegmentBytes,
-            SnapCount = _options.SnapCount,
-            PurgeRetainCount = _options.PurgeRetainCount,
-        });
+            _store = ReplicaStore.Open(new StorageOptions
+            {
+                DataDir = dataDir,
+                ForceSync = _options.ForceSync,
+                SegmentBytes = _options.SegmentBytes,
+                SnapCount = _options.SnapCount,
+                PurgeRetainCount = _options.PurgeRetainCount,
+            });
+        }
+        catch (DataDirectoryLockedException e)
+        {
+            // Callers get an exception Orleans can carry (the storage one is not serializable).
+            throw new ReplicaUnavailableException($"replica {_replicaId}: {e.Message}", e.LockPath);
+        }
         DataTree tree;
         try
         {

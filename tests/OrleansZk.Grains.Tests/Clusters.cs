@@ -7,14 +7,18 @@ namespace OrleansZk.Grains.Tests;
 /// <summary>Polls a condition until it holds or a deadline passes (no bare sleeps).</summary>
 internal static class Eventually
 {
-    public static async Task<T> Until<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan deadline, string what)
+    public static Task<T> Until<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan deadline, string what) =>
+        Until(probe, done, deadline, what, static v => $"{v}");
+
+    /// <summary>As the other overload; a timeout names the last value as <paramref name="describe"/> puts it.</summary>
+    public static async Task<T> Until<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan deadline, string what, Func<T, string> describe)
     {
         var until = DateTime.UtcNow + deadline;
         while (true)
         {
             var value = await probe();
             if (done(value)) return value;
-            if (DateTime.UtcNow > until) throw new TimeoutException($"{what}: not within {deadline.TotalSeconds} s (last: {value})");
+            if (DateTime.UtcNow > until) throw new TimeoutException($"{what}: not within {deadline.TotalSeconds} s (last: {describe(value)})");
             await Task.Delay(50);
         }
     }

@@ -112,11 +112,19 @@ public abstract class EnsembleCluster : IAsyncLifetime
     {
         var silo = SiloOf(id);
         _restarted.TryRemove(id, out _);
+        _down[id] = true;
         await Cluster.StopSiloAsync(silo);
     }
 
     /// <summary>Starts replica <paramref name="id"/>'s silo again (same name, same settings, same data directory).</summary>
-    public async Task StartReplicaAsync(long id) => _restarted[id] = await Cluster.StartSiloAsync((int)id, Cluster.Options);
+    public async Task StartReplicaAsync(long id)
+    {
+        _restarted[id] = await Cluster.StartSiloAsync((int)id, Cluster.Options);
+        _down.TryRemove(id, out _);
+    }
+
+    /// <summary>Replicas whose silo the test stopped (and has not started again).</summary>
+    private readonly ConcurrentDictionary<long, bool> _down = new();
 
     /// <summary>A client of the ensemble with its own session, over the test cluster's Orleans client.</summary>
     public ZkClient NewClient(int sessionTimeoutMs = 10_000) =>
@@ -127,7 +135,7 @@ public abstract class EnsembleCluster : IAsyncLifetime
     /// <summary>Every replica's status, as the service reports it.</summary>
     public Task<IReadOnlyList<ReplicaStatus>> Statuses() => GrainFactory.GetGrain<IZkServiceGrain>(0).GetEnsembleStatus();
 
-    /// <summary>Waits until one replica serves as leader and every other live replica follows it in sync; returns the leader's status.</summary>
+    /// <summary>Waits until one replica serves as leader and every other replica whose silo runs (or <paramref name="expectedFollowers"/>) follows it in sync; returns the leader's status.</summary>
     public async Task<ReplicaStatus> SettledLeaderAsync(IReadOnlyCollection<long>? expectedFollowers = null, TimeSpan? within = null)
     {
         var statuses = await Eventually.Until(Statuses, s =>
@@ -135,13 +143,17 @@ public abstract class EnsembleCluster : IAsyncLifetime
             var leaders = s.Where(r => r.Reachable && r.Role == "Leading" && r.Serving).ToList();
             if (leaders.Count != 1) return false;
             var leader = leaders[0];
-            var want = expectedFollowers ?? s.Where(r => r.Reachable && r.ReplicaId != leader.ReplicaId).Select(r => r.ReplicaId).ToList();
+            // By default every replica whose silo runs: one just started must have rejoined.
+            var want = expectedFollowers ?? Ids.Where(id => id != leader.ReplicaId && !_down.ContainsKey(id)).ToList();
             return want.All(f => leader.FollowersInSync.Contains(f)
                 && s.Single(r => r.ReplicaId == f) is { Role: "Following", Phase: "Broadcast" } follower
                 && follower.LeaderId == leader.ReplicaId && follower.Epoch == leader.Epoch);
-        }, within ?? TimeSpan.FromSeconds(30), "a serving leader with its followers in sync");
+        }, within ?? TimeSpan.FromSeconds(30), "a serving leader with its followers in sync", Describe);
         return statuses.Single(r => r.Role == "Leading" && r.Serving);
     }
+
+    private static string Describe(IReadOnlyList<ReplicaStatus> statuses) => string.Join("; ", statuses.Select(s =>
+        $"{s.ReplicaId} {s.Role} {s.Phase} leader {s.LeaderId} e{s.Epoch} serving {s.Serving} sync[{string.Join(",", s.FollowersInSync)}] {s.Detail}"));
 
     /// <summary>Waits until the given replicas have applied the same zxid, then checks their tree digests are equal; returns it.</summary>
     public async Task<TreeDigest> SameTreeAsync(IEnumerable<long> ids, long atLeast = 0)

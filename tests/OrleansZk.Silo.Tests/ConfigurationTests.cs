@@ -76,6 +76,10 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("--OrleansZk:MaxDataBytes=99999999999", "OrleansZk:MaxDataBytes", "whole number")]
     [InlineData("--OrleansZk:DataDir:Sub=x", "OrleansZk:DataDir", "single value")]
     [InlineData("--Logging:LogLevel:Default=Verbose", "Logging:LogLevel:Default", "not 'Verbose'")]
+    [InlineData("--OrleansZk:Ensemble=1,2", "OrleansZk:Ensemble", "1, 3, 5 or 7 replica ids")]
+    [InlineData("--OrleansZk:Ensemble=1,2,2", "OrleansZk:Ensemble", "distinct ids")]
+    [InlineData("--OrleansZk:Ensemble=1,2,x", "OrleansZk:Ensemble", "comma-separated list")]
+    [InlineData("--OrleansZk:Ensemble=2,3,4", "OrleansZk:ReplicaId", "0 or one of the ensemble's ids (2,3,4)")]
     public async Task A_bad_setting_stops_start_up_naming_its_key(string arg, string key, string detail)
     {
         var silo = _runner.Launch([arg, "--OrleansZk:DataDir=unused"], _runner.NewDirectory("cwd"));

@@ -31,6 +31,12 @@ internal abstract class CliCommand(string name, string optionUsage)
     /// <summary>The usage line zkCli prints when the command is given too few words.</summary>
     public string Usage => Name + " " + OptionUsage;
 
+    /// <summary>
+    /// Whether the usage listing names it. Commands zkCli lacks stay out, so the listing stays the
+    /// one zkCli prints.
+    /// </summary>
+    public virtual bool Listed => true;
+
     /// <summary>Runs the command; <paramref name="words"/> are the line's words, the command name first.</summary>
     public abstract Task ExecuteAsync(CommandContext context, string[] words);
 

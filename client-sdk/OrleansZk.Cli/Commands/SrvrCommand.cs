@@ -7,10 +7,12 @@ namespace OrleansZk.Cli.Commands;
 /// word reports one server: its role (Looking, Following, Leading) and phase, the leader it knows,
 /// the epoch, its last, committed and applied zxids; for the leader the followers in sync, the
 /// DIFF / TRUNC / SNAP plans it sent and whether it serves; the last election's duration. A replica
-/// whose silo is down is reported unreachable, with why. Not in zkCli.
+/// whose silo is down is reported unreachable, with why. Not in zkCli, so not in the usage listing.
 /// </summary>
 internal sealed class SrvrCommand() : CliCommand("srvr", "")
 {
+    public override bool Listed => false;
+
     public override async Task ExecuteAsync(CommandContext context, string[] words)
     {
         var replicas = await context.Connection.Call(null, zk => zk.GetEnsembleStatusAsync());

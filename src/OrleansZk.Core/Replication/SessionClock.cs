@@ -43,9 +43,15 @@ public sealed class SessionClock(TimeProvider time)
     }
 
     /// <summary>The sessions past their deadline that were not expiring yet (now they are), with how late each is.</summary>
-    public List<(long SessionId, TimeSpan Late)> Expire()
+    public List<(long SessionId, TimeSpan Late)> Expire() => Expire(time.GetTimestamp());
+
+    /// <summary>
+    /// The sessions whose deadline had passed at <paramref name="asOf"/> (a <see cref="TimeProvider"/>
+    /// timestamp) and were not expiring yet (now they are), with how late each was then.
+    /// </summary>
+    public List<(long SessionId, TimeSpan Late)> Expire(long asOf)
     {
-        var now = time.GetTimestamp();
+        var now = asOf;
         var expired = new List<(long, TimeSpan)>();
         foreach (var (id, deadline) in _deadlines)
         {
@@ -53,6 +59,19 @@ public sealed class SessionClock(TimeProvider time)
             expired.Add((id, time.GetElapsedTime(deadline, now)));
         }
         return expired;
+    }
+
+    /// <summary>The current timestamp, to pass to <see cref="Expire(long)"/> later.</summary>
+    public long Now() => time.GetTimestamp();
+
+    /// <summary>True when some session not yet expiring is past its deadline at <paramref name="asOf"/>.</summary>
+    public bool AnyPastDeadline(long asOf)
+    {
+        foreach (var (id, deadline) in _deadlines)
+        {
+            if (deadline <= asOf && !_expiring.Contains(id)) return true;
+        }
+        return false;
     }
 
     private long Deadline(int timeoutMs) => time.GetTimestamp() + (long)(timeoutMs / 1000.0 * time.TimestampFrequency);

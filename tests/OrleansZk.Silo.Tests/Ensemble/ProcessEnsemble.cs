@@ -91,6 +91,13 @@ public sealed class ProcessEnsemble : IAsyncDisposable
         }
     }
 
+    /// <summary>Forgets member <paramref name="id"/>, whose process exited by itself (it is restarted with <see cref="RestartAsync"/>).</summary>
+    public Task ForgetAsync(long id)
+    {
+        _members[id] = null;
+        return Task.CompletedTask;
+    }
+
     /// <summary>The ports member <paramref name="id"/> listens on.</summary>
     public (int Silo, int Gateway) PortsOf(long id) => this[id].Ports;
 
