@@ -67,7 +67,18 @@ public sealed partial class ZkClient
             // Only trouble, and only on standard error: standard output belongs to the application
             // (the shell prints its answers there).
             .ConfigureLogging(logging => logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning))
+            // Not the console lifetime HostBuilder would add: it takes SIGTERM and Ctrl+C for itself
+            // (stopping only this inner host), so the application's process would not end.
+            .ConfigureServices(services => services.AddSingleton<IHostLifetime, InnerHostLifetime>())
             .Build();
+    }
+
+    /// <summary>The lifetime of the SDK's own Orleans client host: it leaves the process's signals to the application.</summary>
+    private sealed class InnerHostLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     /// <summary>

@@ -9,12 +9,6 @@ public static class ZkDefaults
     /// <summary>The Orleans service id of an OrleansZk service.</summary>
     public const string ServiceId = "orleanszk";
 
-    /// <summary>Silo metadata key naming the replica a silo hosts (the replica placement director reads it).</summary>
-    public const string ReplicaMetadataKey = "orleanszk.replica";
-
-    /// <summary>Silo metadata key naming the port of a silo's gateway (clients learn which gateways are active from it).</summary>
-    public const string GatewayMetadataKey = "orleanszk.gateway";
-
     /// <summary>The Orleans stream provider carrying watch events (memory streams; silos and clients register it under this name).</summary>
     public const string StreamProvider = "orleanszk";
 

@@ -2,7 +2,6 @@ using Microsoft.Extensions.Options;
 using Orleans;
 using Orleans.Placement;
 using Orleans.Runtime;
-using Orleans.Runtime.MembershipService.SiloMetadata;
 using Orleans.Runtime.Placement;
 
 namespace OrleansZk.Grains;
@@ -22,21 +21,16 @@ public sealed class ReplicaPlacement : PlacementStrategy
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
 public sealed class ReplicaPlacementAttribute() : PlacementAttribute(ReplicaPlacement.Singleton);
 
-internal sealed class ReplicaPlacementDirector(IOptions<ZkServiceOptions> options, ISiloMetadataCache metadata) : IPlacementDirector
+internal sealed class ReplicaPlacementDirector(IOptions<ZkServiceOptions> options, ReplicaSilos silos) : IPlacementDirector
 {
     public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
         var replicaId = target.GrainIdentity.GetIntegerKey();
         if (replicaId == options.Value.ReplicaId && context.LocalSiloStatus == SiloStatus.Active)
             return Task.FromResult(context.LocalSilo);
-        var wanted = replicaId.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        foreach (var silo in context.GetCompatibleSilos(target))
-        {
-            var meta = metadata.GetSiloMetadata(silo);
-            if (meta.Metadata.TryGetValue(ZkDefaults.ReplicaMetadataKey, out var id) && id == wanted)
-                return Task.FromResult(silo);
-        }
-        throw new ReplicaUnavailableException(
-            $"replica {replicaId} is unavailable: no active silo in the cluster is configured with {ZkServiceOptions.SectionName}:ReplicaId = {replicaId}");
+        return silos.SiloOf(replicaId, context.GetCompatibleSilos(target)) is { } silo
+            ? Task.FromResult(silo)
+            : throw new ReplicaUnavailableException(
+                $"replica {replicaId} is unavailable: no active silo in the cluster is configured with {ZkServiceOptions.SectionName}:ReplicaId = {replicaId}");
     }
 }

@@ -1,38 +1,46 @@
-using System.Globalization;
 using Orleans.Runtime;
-using Orleans.Runtime.MembershipService.SiloMetadata;
 
 namespace OrleansZk.Grains;
 
 /// <summary>
-/// Whether an active silo in the cluster hosts a replica (each silo publishes its replica id and
-/// gateway port as silo metadata). Sending to a replica whose silo is down would only fail
-/// placement, loudly, on every message: replicas skip those sends (ZAB takes them as lost), and the
-/// directory reports the replica unreachable without asking it. Orleans fetches a silo's metadata
-/// once, when membership changes, and a fetch that fails is not retried until the next change: a
-/// silo whose metadata is unknown may host the replica, so it counts as up (sends go out; they are
-/// lost if it does not).
+/// Which active silo hosts a replica, and the active silos' gateways, from the membership snapshot
+/// (each silo's name carries its replica id and gateway port: <see cref="SiloTag"/>). Sending to a
+/// replica whose silo is down would only fail placement, loudly, on every message: replicas skip
+/// those sends (ZAB takes them as lost), and the directory reports the replica unreachable without
+/// asking it. An active silo whose name has no tag (not an OrleansZk silo of this version) may host
+/// anything, so it counts as hosting the replica for sends.
 /// </summary>
-public sealed class ReplicaSilos(IClusterMembershipService membership, ISiloMetadataCache metadata)
+public sealed class ReplicaSilos(IClusterMembershipService membership)
 {
-    /// <summary>True unless every active silo's metadata is known and none names replica <paramref name="replicaId"/>.</summary>
+    /// <summary>True if an active silo hosts replica <paramref name="replicaId"/>, or some active silo's name does not say.</summary>
     public bool IsUp(long replicaId)
     {
-        var wanted = replicaId.ToString(CultureInfo.InvariantCulture);
-        var unknown = false;
+        var untagged = false;
         foreach (var member in membership.CurrentSnapshot.Members.Values)
         {
             if (member.Status != SiloStatus.Active) continue;
-            var published = metadata.GetSiloMetadata(member.SiloAddress).Metadata;
-            if (!published.TryGetValue(ZkDefaults.ReplicaMetadataKey, out var id)) unknown = true;
-            else if (id == wanted) return true;
+            if (!SiloTag.TryParse(member.Name, out var id, out _)) untagged = true;
+            else if (id == replicaId) return true;
         }
-        return unknown;
+        return untagged;
+    }
+
+    /// <summary>The active silo among <paramref name="candidates"/> that hosts replica <paramref name="replicaId"/>, or null.</summary>
+    public SiloAddress? SiloOf(long replicaId, IEnumerable<SiloAddress> candidates)
+    {
+        var members = membership.CurrentSnapshot.Members;
+        foreach (var silo in candidates)
+        {
+            if (members.TryGetValue(silo, out var member) && member.Status == SiloStatus.Active
+                && SiloTag.TryParse(member.Name, out var id, out _) && id == replicaId)
+                return silo;
+        }
+        return null;
     }
 
     /// <summary>
-    /// The gateways ("address:port") of the active silos: each silo's address with the gateway port
-    /// it publishes; empty (nothing known) while some active silo's metadata is unknown.
+    /// The gateways ("address:port") of the active silos that have one; empty (nothing known) if some
+    /// active silo's name does not say.
     /// </summary>
     public IReadOnlyList<string> ActiveGateways()
     {
@@ -40,10 +48,8 @@ public sealed class ReplicaSilos(IClusterMembershipService membership, ISiloMeta
         foreach (var member in membership.CurrentSnapshot.Members.Values)
         {
             if (member.Status != SiloStatus.Active) continue;
-            if (!metadata.GetSiloMetadata(member.SiloAddress).Metadata.TryGetValue(ZkDefaults.GatewayMetadataKey, out var text)
-                || !int.TryParse(text, CultureInfo.InvariantCulture, out var port))
-                return [];
-            gateways.Add(new System.Net.IPEndPoint(member.SiloAddress.Endpoint.Address, port).ToString());
+            if (!SiloTag.TryParse(member.Name, out _, out var port)) return [];
+            if (port != 0) gateways.Add(new System.Net.IPEndPoint(member.SiloAddress.Endpoint.Address, port).ToString());
         }
         return gateways;
     }

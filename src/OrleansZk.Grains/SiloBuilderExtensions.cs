@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Configuration;
 using Orleans.Hosting;
-using Orleans.Runtime.MembershipService.SiloMetadata;
 using Orleans.Runtime.Placement;
 using OrleansZk.Database;
 
@@ -31,11 +30,9 @@ public static class SiloBuilderExtensions
         var errors = options.Validate();
         if (errors.Count > 0) throw new ArgumentException(string.Join(Environment.NewLine, errors), nameof(configure));
 
-        builder.UseSiloMetadata(new Dictionary<string, string>
-        {
-            [ZkDefaults.ReplicaMetadataKey] = options.ReplicaId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            [ZkDefaults.GatewayMetadataKey] = options.GatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        });
+        // The replica this silo hosts and its gateway port travel with membership, in the silo's name.
+        builder.Services.AddOptions<SiloOptions>().PostConfigure<Microsoft.Extensions.Options.IOptions<EndpointOptions>>((silo, endpoints) =>
+            silo.SiloName = SiloTag.Append(silo.SiloName, options.ReplicaId, endpoints.Value.GatewayPort));
         builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<EnsembleDirectory>();

@@ -75,7 +75,17 @@ internal sealed class ElectionRole : Role
     void OnSettledVote(ZabMessage m)
     {
         settled[m.From] = (m.Vote, m.State, m.Round);
-        if (m.Round == Peer.ElectionRound) received[m.From] = m.Vote;
+        if (m.Round == Peer.ElectionRound)
+        {
+            // A replica that settled in our round on the leader we vote for counts toward our
+            // decision (ZooKeeper's recvset): had its last looking vote been lost, we would
+            // otherwise wait until it gave up on us. (A settled vote names the leader and its
+            // session epoch, not the history it was elected with, so it matches on the leader.)
+            received[m.From] = m.Vote.Leader == vote.Leader ? vote : m.Vote;
+            long version = Peer.RoleVersion;
+            TryDecide();
+            if (Peer.RoleVersion != version) return;
+        }
         int leader = m.Vote.Leader;
         if (leader == Peer.Id) return; // we are not leading: that outcome is stale
         if (!settled.TryGetValue(leader, out var l) || l.State != PeerState.Leading || l.Vote.Leader != leader) return;

@@ -55,7 +55,7 @@ public sealed class EnsembleTests(ThreeReplicaCluster fixture)
     }
 
     [Fact]
-    public async Task A_follower_that_missed_a_few_writes_rejoins_by_DIFF_and_one_far_behind_by_SNAP()
+    public async Task A_follower_that_missed_a_few_writes_rejoins_by_DIFF_and_one_far_behind_or_wiped_by_SNAP()
     {
         var leader = await fixture.SettledLeaderAsync();
         var follower = fixture.Ids.First(id => id != leader.ReplicaId);
@@ -81,6 +81,17 @@ public sealed class EnsembleTests(ThreeReplicaCluster fixture)
         await fixture.StartReplicaAsync(follower);
         after = await fixture.SettledLeaderAsync();
         Assert.True(after.SnapSyncs > before, $"SNAP plans {before} -> {after.SnapSyncs} (leader {after.ReplicaId}, DIFF {after.DiffSyncs}, TRUNC {after.TruncSyncs})");
+        await zk.SyncAsync("/");
+        await fixture.SameTreeAsync(fixture.Ids, zk.LastZxid);
+
+        // Its data directory wiped (a replaced disk): it starts empty and rejoins by SNAP.
+        await fixture.StopReplicaAsync(follower);
+        Directory.Delete(Path.Combine(fixture.DataDir, $"replica-{follower}"), recursive: true);
+        await zk.CreateAsync($"{root}/after-wipe", null);
+        before = (await fixture.SettledLeaderAsync([])).SnapSyncs;
+        await fixture.StartReplicaAsync(follower);
+        after = await fixture.SettledLeaderAsync();
+        Assert.True(after.SnapSyncs > before, $"SNAP plans after the wipe {before} -> {after.SnapSyncs}");
         await zk.SyncAsync("/");
         await fixture.SameTreeAsync(fixture.Ids, zk.LastZxid);
     }

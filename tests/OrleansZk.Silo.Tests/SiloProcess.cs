@@ -102,6 +102,20 @@ public sealed partial class SiloProcess : IDisposable
         throw new TimeoutException($"silo {Pid} not ready within {deadline}\n{Output}");
     }
 
+    /// <summary>Waits until a line of standard output contains <paramref name="text"/>; throws with the output if the process exits first or the deadline passes.</summary>
+    public async Task WaitForStdoutAsync(string text, TimeSpan timeout)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!_stdout.Any(l => l.Contains(text, StringComparison.Ordinal)))
+        {
+            if (_process.HasExited) throw new SiloExitedException(_process.ExitCode, Output);
+            if (clock.Elapsed > timeout) throw new TimeoutException($"process {Pid}: no \"{text}\" within {timeout}\n{Output}");
+            await Task.Delay(OutputPollInterval);
+        }
+    }
+
+    private static readonly TimeSpan OutputPollInterval = TimeSpan.FromMilliseconds(20);
+
     /// <summary>Waits for the process to exit; returns its exit code.</summary>
     public async Task<int> WaitExitAsync(TimeSpan? timeout = null)
     {

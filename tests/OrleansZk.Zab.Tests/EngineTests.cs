@@ -75,6 +75,33 @@ public class EngineTests
     }
 
     [Fact]
+    public void A_replica_whose_voters_settled_on_it_leads_even_if_their_looking_votes_were_lost()
+    {
+        // The leader (3) dies; 1 adopts 2's better vote and follows 2, but its changed looking vote
+        // never reaches 2. 2 hears 1 only as a follower of 2 in the same round — which must count,
+        // as ZooKeeper's election counts it, or 2 waits until 1 gives up after the init limit.
+        var c = new Cluster();
+        c.Stabilize();
+        Assert.Equal(3, c.Leader.Id);
+        var config = new ZabConfig { Id = 1, Peers = [1] };
+        bool Lose(ZabMessage m) =>
+            m.From == 3 || m.To == 3
+            || (m.From == 1 && m.To == 2 && m.Type == MessageType.Vote && m.State == PeerState.Looking && m.Vote.Leader == 2);
+        int ticks = 0;
+        var two = c.Peers[1];
+        while (!(two.Status.Established && c.Peers[0].Status.Phase == ZabPhase.Broadcast) && ticks < 3 * config.InitLimitTicks)
+        {
+            c.Deliver(Lose);
+            c.Peers[0].Tick();
+            two.Tick();
+            ticks++;
+        }
+        Assert.True(two.Status.Established, $"2 is {two.Status.State} after {ticks} ticks");
+        Assert.True(ticks < config.SyncLimitTicks + config.InitLimitTicks / 2,
+            $"2 led only after {ticks} ticks: it waited for 1 to give up (sync limit {config.SyncLimitTicks}, init limit {config.InitLimitTicks})");
+    }
+
+    [Fact]
     public void An_ack_leaves_in_the_same_Ready_as_the_append_it_acknowledges()
     {
         var c = new Cluster();
