@@ -1,0 +1,94 @@
+using OrleansZk.Client;
+using OrleansZk.Core;
+
+namespace OrleansZk.Recipes;
+
+/// <summary>
+/// Runs an idempotent step (a read, a delete whose NoNode counts as done, a create whose
+/// NodeExists counts as done) on the source's connected client, again after every ConnectionLoss
+/// once the client is connected. A write whose repetition is not harmless is never run through here.
+/// </summary>
+internal static class Retry
+{
+    public static async Task UntilDoneAsync(ZkSessionSource source, Func<ZkClient, Task> step, CancellationToken ct) =>
+        await UntilDoneAsync(source, async zk =>
+        {
+            await step(zk).ConfigureAwait(false);
+            return true;
+        }, ct).ConfigureAwait(false);
+
+    public static async Task<T> UntilDoneAsync<T>(ZkSessionSource source, Func<ZkClient, Task<T>> step, CancellationToken ct)
+    {
+        while (true)
+        {
+            var zk = await source.ConnectedClientAsync(ct).ConfigureAwait(false);
+            try
+            {
+                return await step(zk).ConfigureAwait(false);
+            }
+            catch (ConnectionLossException)
+            {
+                // Once connected again.
+            }
+            catch (SessionExpiredException) when (source.Renews && source.Client != zk)
+            {
+                // A new session is already there: run it on that one.
+            }
+        }
+    }
+
+    /// <summary>Deletes a node, across connection losses; NoNode counts as done.</summary>
+    public static Task DeleteAsync(ZkSessionSource source, string path, CancellationToken ct) =>
+        UntilDoneAsync(source, async zk =>
+        {
+            try
+            {
+                await zk.DeleteAsync(path, ct: ct).ConfigureAwait(false);
+            }
+            catch (NoNodeException)
+            {
+                // Gone already (perhaps by the attempt whose reply was lost).
+            }
+        }, ct);
+}
+
+/// <summary>Waits for a one-shot watch, a deadline, a cancellation or a change of session, whichever comes first.</summary>
+internal sealed class WatchWait
+{
+    private readonly TaskCompletionSource<WatchedEvent> _fired = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The watcher to set.</summary>
+    public Action<WatchedEvent> Watcher => e => _fired.TrySetResult(e);
+
+    /// <summary>The event, once it has fired.</summary>
+    public Task<WatchedEvent> Fired => _fired.Task;
+
+    /// <summary>
+    /// True when the watch fired; false at <paramref name="deadlineMs"/> (monotonic ms; null = none),
+    /// or when the session stopped being connected (the caller looks again once it is).
+    /// </summary>
+    public async Task<bool> WaitAsync(ZkSessionSource source, ZkClient zk, long? deadlineMs, CancellationToken ct)
+    {
+        var changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        EventHandler<ZkConnectionStateChangedEventArgs> onState = (sender, e) =>
+        {
+            if (sender == zk && !e.State.IsConnected()) changed.TrySetResult();
+        };
+        source.ConnectionStateChanged += onState;
+        try
+        {
+            if (!zk.State.IsConnected()) return false;
+            var left = deadlineMs is { } d ? TimeSpan.FromMilliseconds(Math.Max(0, d - SessionLease.NowMs)) : Timeout.InfiniteTimeSpan;
+            using var timer = new CancellationTokenSource(left);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timer.Token);
+            var stop = Task.Delay(Timeout.Infinite, linked.Token);
+            var first = await Task.WhenAny(_fired.Task, changed.Task, stop).ConfigureAwait(false);
+            ct.ThrowIfCancellationRequested();
+            return first == _fired.Task;
+        }
+        finally
+        {
+            source.ConnectionStateChanged -= onState;
+        }
+    }
+}
