@@ -22,6 +22,9 @@ public static class ProtectedCreate
 
     private const int GuidLength = 36;
 
+    /// <summary>Test hook: called right after a protected create is issued (e.g. to lose its reply).</summary>
+    internal static Action<ZkClient>? AfterCreateSentForTest;
+
     /// <summary>A new protection id (a GUID, as text).</summary>
     public static string NewId() => Guid.NewGuid().ToString("D");
 
@@ -57,7 +60,9 @@ public static class ProtectedCreate
         {
             try
             {
-                return await zk.CreateWithStatAsync(target, data, acl, mode, ct: ct).ConfigureAwait(false);
+                var create = zk.CreateWithStatAsync(target, data, acl, mode, ct: ct);
+                AfterCreateSentForTest?.Invoke(zk);
+                return await create.ConfigureAwait(false);
             }
             catch (NoNodeException) when (parent != "/")
             {

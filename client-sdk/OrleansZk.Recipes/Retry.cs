@@ -50,6 +50,37 @@ internal static class Retry
                 // Gone already (perhaps by the attempt whose reply was lost).
             }
         }, ct);
+
+    /// <summary>How long a release keeps trying to delete its node through connection losses (the session's end deletes an ephemeral anyway).</summary>
+    public static readonly TimeSpan ReleaseBound = TimeSpan.FromSeconds(30);
+
+    /// <summary>Deletes a released node, across connection losses for at most <see cref="ReleaseBound"/>; never throws (an ephemeral goes with its session).</summary>
+    public static async Task DeleteQuietlyAsync(ZkSessionSource source, string path)
+    {
+        try
+        {
+            using var bound = new CancellationTokenSource(ReleaseBound);
+            if (!source.Client.State.IsFinal()) await DeleteAsync(source, path, bound.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ZkException or OperationCanceledException)
+        {
+            // Unreachable until the session ends: the ephemeral goes with it.
+        }
+    }
+
+    /// <summary>Deletes whatever a protected create with <paramref name="id"/> left under <paramref name="parent"/>, for at most <see cref="ReleaseBound"/>; never throws.</summary>
+    public static async Task DeleteProtectedQuietlyAsync(ZkSessionSource source, string parent, string id)
+    {
+        try
+        {
+            using var bound = new CancellationTokenSource(ReleaseBound);
+            await ProtectedCreate.DeleteAsync(source, parent, id, bound.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ZkException or OperationCanceledException)
+        {
+            // The session's end removes an ephemeral anyway.
+        }
+    }
 }
 
 /// <summary>Waits for a one-shot watch, a deadline, a cancellation or a change of session, whichever comes first.</summary>

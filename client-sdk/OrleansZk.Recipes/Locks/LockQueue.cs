@@ -46,7 +46,7 @@ internal sealed class LockQueue(ZkSessionSource source, string dir, string nodeN
         finally
         {
             // Timed out, cancelled or failed: leave nothing behind that would block the others.
-            if (!done) await LeaveQuietlyAsync(id).ConfigureAwait(false);
+            if (!done) await Retry.DeleteProtectedQuietlyAsync(source, Dir, id).ConfigureAwait(false);
         }
     }
 
@@ -75,22 +75,11 @@ internal sealed class LockQueue(ZkSessionSource source, string dir, string nodeN
         }
     }
 
-    /// <summary>Deletes this contender's node (by its protection id), across connection losses; bounded, never throws.</summary>
-    private async Task LeaveQuietlyAsync(string id)
-    {
-        using var bound = new CancellationTokenSource(source.Client.SessionTimeoutMs is > 0 and var t ? t : 30_000);
-        try
-        {
-            await ProtectedCreate.DeleteAsync(source, Dir, id, bound.Token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is ZkException or OperationCanceledException)
-        {
-            // The session's end removes the ephemeral anyway.
-        }
-    }
-
     /// <summary>Deletes a holder's node; NoNode counts as done.</summary>
     public Task LeaveAsync(string path, CancellationToken ct) => Retry.DeleteAsync(source, path, ct);
+
+    /// <summary>Deletes a released holder's node, bounded; never throws.</summary>
+    public Task LeaveQuietlyAsync(string path) => Retry.DeleteQuietlyAsync(source, path);
 
     /// <summary>The contenders of this directory, by sequence (any lock node name: read and write nodes share one order).</summary>
     public static List<string> Sorted(IEnumerable<string> children) =>

@@ -26,6 +26,7 @@ public sealed class ZkMutex
     private readonly ZkSessionSource _source;
     private readonly LockQueue _queue;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly byte[]? _nodeData;
     private Acquisition? _current;
 
     /// <summary>A mutex on the lock directory <paramref name="path"/> (created as a container when missing).</summary>
@@ -35,8 +36,9 @@ public sealed class ZkMutex
     {
     }
 
-    internal ZkMutex(ZkSessionSource source, string path, string nodeName, LockRule rule)
+    internal ZkMutex(ZkSessionSource source, string path, string nodeName, LockRule rule, byte[]? nodeData = null)
     {
+        _nodeData = nodeData;
         _source = source ?? throw new ArgumentNullException(nameof(source));
         _queue = new LockQueue(source, path, nodeName, rule);
     }
@@ -115,7 +117,7 @@ public sealed class ZkMutex
         var interest = lease.Interest();
         try
         {
-            var node = await _queue.EnterAsync(null, deadlineMs, ct).ConfigureAwait(false);
+            var node = await _queue.EnterAsync(_nodeData, deadlineMs, ct).ConfigureAwait(false);
             if (node == null) return null;
             // Held only while the session is confirmed within the safe bound.
             while (!lease.IsValid && !await lease.ConfirmAsync(ct).ConfigureAwait(false))
@@ -152,23 +154,9 @@ public sealed class ZkMutex
             _gate.Release();
         }
         acquisition.Holding.Dispose();
-        try
-        {
-            using var bound = new CancellationTokenSource(ReleaseBound);
-            if (!_source.Client.State.IsFinal()) await _queue.LeaveAsync(acquisition.Path, bound.Token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is ZkException or OperationCanceledException)
-        {
-            // Unreachable until the session ends: the ephemeral goes with it.
-        }
-        finally
-        {
-            acquisition.Interest.Dispose();
-        }
+        await _queue.LeaveQuietlyAsync(acquisition.Path).ConfigureAwait(false);
+        acquisition.Interest.Dispose();
     }
-
-    /// <summary>How long a release keeps trying to delete its node through connection losses (the session's end deletes it anyway).</summary>
-    private static readonly TimeSpan ReleaseBound = TimeSpan.FromSeconds(30);
 
     /// <summary>One holding of the lock by this owner, shared by its re-entrant handles.</summary>
     internal sealed class Acquisition(string path, long token, Holding holding, IDisposable interest)
