@@ -197,8 +197,10 @@ public sealed class ZkTreeCache : IAsyncDisposable
                 return null;
             }
         }, ct).ConfigureAwait(false);
-        if (node == null) Remove(e.Path);
-        else Put(node);
+        if (node != null) Put(node);
+        // Created and gone again before it could be read: its deletion event is next in line, so
+        // it is reported present (without data) and then removed, as the events say.
+        else if (e.Type == WatchEventType.NodeCreated && !Current.ContainsKey(e.Path)) Put(new ChildData(e.Path, null, new Stat(e.Zxid, e.Zxid, 0, 0, 0, 0, 0, 0, 0, 0, e.Zxid)));
     }
 
     /// <summary>Levels below the root, or null for a path outside the subtree.</summary>

@@ -22,7 +22,8 @@ public sealed class ZkServiceDiscovery : IAsyncDisposable
         if (string.IsNullOrEmpty(serviceName) || serviceName.Contains('/')) throw new BadArgumentsException(null, "a service name is one node name");
         ServiceName = serviceName;
         _cache = new ZkChildrenCache(source, ZkPaths.Join(basePath, serviceName));
-        _cache.Changed += (_, change) => Changed?.Invoke(this, new ServiceChange(change.Type, ServiceInstance.FromJson(change.Node?.Data)));
+        _cache.Changed += (_, change) => Changed?.Invoke(this,
+            new ServiceChange(change.Type, change.Node is { } n ? ZkPaths.Name(n.Path) : null, ServiceInstance.FromJson(change.Node?.Data)));
     }
 
     /// <summary>The service discovered.</summary>
@@ -63,8 +64,12 @@ public sealed class ZkServiceDiscovery : IAsyncDisposable
     public ValueTask DisposeAsync() => _cache.DisposeAsync();
 }
 
-/// <summary>A change of a discovered service: the instance after it (the one that vanished for NodeRemoved; null for Initialized or data that is not an instance).</summary>
-public sealed record ServiceChange(CacheChangeType Type, ServiceInstance? Instance);
+/// <summary>
+/// A change of a discovered service: the instance's id (its node's name; null for Initialized) and
+/// the instance after it (the one that vanished for NodeRemoved; null when its data is not an
+/// instance, or it went before it could be read).
+/// </summary>
+public sealed record ServiceChange(CacheChangeType Type, string? Id, ServiceInstance? Instance);
 
 /// <summary>How a provider chooses an instance.</summary>
 public enum ProviderStrategy
