@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans;
 using OrleansZk.Client;
@@ -14,6 +15,8 @@ public static class RecipesServiceCollectionExtensions
     /// use the recipes — co-hosting OrleansZk or not), renewing its session after an expiry, and
     /// closed with the container. Also does <see cref="ZkClientServiceCollectionExtensions.AddOrleansZkClient(IServiceCollection, Action{ZkClientOptions})"/>
     /// (the options, configured by <paramref name="configure"/>, and the gateway-loss observer).
+    /// The session is closed when the host stops — before Orleans does, in a silo — so its
+    /// ephemerals (registrations, locks) go at once rather than at its expiry.
     /// </summary>
     public static IServiceCollection AddOrleansZkRecipes(this IServiceCollection services, Action<ZkClientOptions>? configure = null)
     {
@@ -24,6 +27,25 @@ public static class RecipesServiceCollectionExtensions
             var options = sp.GetRequiredService<IOptions<ZkClientOptions>>().Value;
             return new ZkSessionSource(() => new ZkClient(cluster, options));
         });
+        services.AddHostedService(sp => new SessionCloser(sp.GetRequiredService<ZkSessionSource>()));
         return services;
+    }
+}
+
+/// <summary>Closes the recipes' session when the host stops (hosted services registered later stop first: this one before the Orleans client or silo it was added after).</summary>
+internal sealed class SessionCloser(ZkSessionSource source) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await source.DisposeAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Out of time: the session then expires by itself.
+        }
     }
 }

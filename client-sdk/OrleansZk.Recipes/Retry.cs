@@ -55,11 +55,12 @@ internal static class Retry
     public static readonly TimeSpan ReleaseBound = TimeSpan.FromSeconds(30);
 
     /// <summary>Deletes a released node, across connection losses for at most <see cref="ReleaseBound"/>; never throws (an ephemeral goes with its session).</summary>
-    public static async Task DeleteQuietlyAsync(ZkSessionSource source, string path)
+    public static async Task DeleteQuietlyAsync(ZkSessionSource source, string path, CancellationToken ct = default)
     {
         try
         {
-            using var bound = new CancellationTokenSource(ReleaseBound);
+            using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            bound.CancelAfter(ReleaseBound);
             if (!source.Client.State.IsFinal()) await DeleteAsync(source, path, bound.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is ZkException or OperationCanceledException)

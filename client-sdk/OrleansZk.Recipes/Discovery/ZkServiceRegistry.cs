@@ -70,7 +70,7 @@ public sealed class ZkServiceRegistry : IAsyncDisposable
         await node.SetDataAsync(instance.ToJson(), ct).ConfigureAwait(false);
     }
 
-    /// <summary>Unregisters an instance (deletes its node); nothing if it is not registered here.</summary>
+    /// <summary>Unregisters an instance (deletes its node; at <paramref name="ct"/> it stops trying and the node goes with the session); nothing if it is not registered here.</summary>
     public async Task UnregisterAsync(ServiceInstance instance, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(instance);
@@ -84,7 +84,7 @@ public sealed class ZkServiceRegistry : IAsyncDisposable
         {
             _gate.Release();
         }
-        if (node != null) await node.DisposeAsync().ConfigureAwait(false);
+        if (node != null) await node.StopAsync(ct).ConfigureAwait(false);
     }
 
     /// <summary>Unregisters every instance.</summary>

@@ -161,13 +161,16 @@ public sealed class ZkPersistentNode : IAsyncDisposable
     }
 
     /// <summary>Stops keeping the node and deletes it.</summary>
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => new(StopAsync(CancellationToken.None));
+
+    /// <summary>Stops keeping the node and deletes it, giving up the delete at <paramref name="ct"/> (an ephemeral then goes with its session).</summary>
+    public async Task StopAsync(CancellationToken ct)
     {
         if (_stop.IsCancellationRequested) return;
         _stop.Cancel();
         _source.SessionRenewed -= OnRenewed;
         _source.ConnectionStateChanged -= OnState;
         await _loop.ConfigureAwait(false);
-        if (_actualPath is { } path) await Retry.DeleteQuietlyAsync(_source, path).ConfigureAwait(false);
+        if (_actualPath is { } path) await Retry.DeleteQuietlyAsync(_source, path, ct).ConfigureAwait(false);
     }
 }
