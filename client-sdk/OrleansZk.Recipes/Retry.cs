@@ -110,8 +110,7 @@ internal sealed class WatchWait
         try
         {
             if (!zk.State.IsConnected()) return false;
-            var left = deadlineMs is { } d ? TimeSpan.FromMilliseconds(Math.Max(0, d - SessionLease.NowMs)) : Timeout.InfiniteTimeSpan;
-            using var timer = new CancellationTokenSource(left);
+            using var timer = new CancellationTokenSource(Deadline.Left(deadlineMs));
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timer.Token);
             var stop = Task.Delay(Timeout.Infinite, linked.Token);
             var first = await Task.WhenAny(_fired.Task, changed.Task, stop).ConfigureAwait(false);
@@ -123,4 +122,21 @@ internal sealed class WatchWait
             source.ConnectionStateChanged -= onState;
         }
     }
+}
+
+/// <summary>Deadlines on the monotonic clock, from the timeouts callers give.</summary>
+internal static class Deadline
+{
+    /// <summary>The deadline <paramref name="timeout"/> from now (null for <see cref="Timeout.InfiniteTimeSpan"/>).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A negative timeout other than <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
+    public static long? After(TimeSpan timeout, string paramName = "timeout")
+    {
+        if (timeout == Timeout.InfiniteTimeSpan) return null;
+        if (timeout < TimeSpan.Zero) throw new ArgumentOutOfRangeException(paramName, timeout, "a timeout is zero or more (or Timeout.InfiniteTimeSpan)");
+        return SessionLease.NowMs + (long)timeout.TotalMilliseconds;
+    }
+
+    /// <summary>The time left until <paramref name="deadlineMs"/> (infinite for none, zero once passed).</summary>
+    public static TimeSpan Left(long? deadlineMs) =>
+        deadlineMs is { } d ? TimeSpan.FromMilliseconds(Math.Max(0, d - SessionLease.NowMs)) : Timeout.InfiniteTimeSpan;
 }

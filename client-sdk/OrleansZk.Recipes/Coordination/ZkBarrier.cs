@@ -34,7 +34,7 @@ public sealed class ZkBarrier(ZkSessionSource source, string path)
     /// <summary>Waits while the barrier is set; true once it is not, false at <paramref name="timeout"/>.</summary>
     public async Task<bool> WaitAsync(TimeSpan? timeout = null, CancellationToken ct = default)
     {
-        long? deadline = timeout is { } t ? SessionLease.NowMs + (long)t.TotalMilliseconds : null;
+        var deadline = timeout is { } t ? Deadline.After(t) : null;
         while (true)
         {
             var zk = await _source.ConnectedClientAsync(ct).ConfigureAwait(false);
@@ -85,7 +85,7 @@ public sealed class ZkDoubleBarrier
     /// <summary>Enters and waits until the barrier is full; false at <paramref name="timeout"/> (this member then leaves).</summary>
     public async Task<bool> EnterAsync(TimeSpan? timeout = null, CancellationToken ct = default)
     {
-        long? deadline = timeout is { } t ? SessionLease.NowMs + (long)t.TotalMilliseconds : null;
+        var deadline = timeout is { } t ? Deadline.After(t) : null;
         var ready = ZkPaths.Join(Path, Ready);
         await Retry.UntilDoneAsync(_source, async zk =>
         {
@@ -120,7 +120,7 @@ public sealed class ZkDoubleBarrier
     /// <summary>Leaves and waits until every member has left; false at <paramref name="timeout"/>.</summary>
     public async Task<bool> LeaveAsync(TimeSpan? timeout = null, CancellationToken ct = default)
     {
-        long? deadline = timeout is { } t ? SessionLease.NowMs + (long)t.TotalMilliseconds : null;
+        var deadline = timeout is { } t ? Deadline.After(t) : null;
         await Retry.DeleteAsync(_source, _member, ct).ConfigureAwait(false);
         var empty = await WaitUntilAsync(async (zk, watcher) =>
         {

@@ -33,16 +33,13 @@ public sealed class ZkMultiLock
     /// <exception cref="ArgumentOutOfRangeException">A negative timeout (other than <see cref="Timeout.InfiniteTimeSpan"/>).</exception>
     public async Task<ZkMultiLockHandle?> TryAcquireAsync(TimeSpan timeout, CancellationToken ct = default)
     {
-        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
-            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "a timeout is zero or more (or Timeout.InfiniteTimeSpan)");
-        var deadline = timeout == Timeout.InfiniteTimeSpan ? (long?)null : SessionLease.NowMs + (long)timeout.TotalMilliseconds;
+        var deadline = Deadline.After(timeout);
         var held = new List<ZkLockHandle>();
         try
         {
             foreach (var mutex in _locks)
             {
-                var left = deadline is { } d ? TimeSpan.FromMilliseconds(Math.Max(0, d - SessionLease.NowMs)) : Timeout.InfiniteTimeSpan;
-                var handle = await mutex.TryAcquireAsync(left, ct).ConfigureAwait(false);
+                var handle = await mutex.TryAcquireAsync(Deadline.Left(deadline), ct).ConfigureAwait(false);
                 if (handle == null) break;
                 held.Add(handle);
             }

@@ -65,13 +65,7 @@ public sealed class ZkMutex
     /// <exception cref="ArgumentOutOfRangeException">A negative timeout (other than <see cref="Timeout.InfiniteTimeSpan"/>).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="ct"/> was cancelled.</exception>
     /// <exception cref="LeaseLostException">This owner's current holding is lost: dispose its handles first.</exception>
-    public Task<ZkLockHandle?> TryAcquireAsync(TimeSpan timeout, CancellationToken ct = default)
-    {
-        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
-            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "a timeout is zero or more (or Timeout.InfiniteTimeSpan)");
-        long? deadline = timeout == Timeout.InfiniteTimeSpan ? null : SessionLease.NowMs + (long)timeout.TotalMilliseconds;
-        return AcquireCoreAsync(deadline, ct);
-    }
+    public Task<ZkLockHandle?> TryAcquireAsync(TimeSpan timeout, CancellationToken ct = default) => AcquireCoreAsync(Deadline.After(timeout), ct);
 
     /// <summary>The lock nodes of every contender, holder first (Curator's getParticipantNodes).</summary>
     public Task<IReadOnlyList<string>> GetParticipantNodesAsync(CancellationToken ct = default) =>
@@ -89,8 +83,7 @@ public sealed class ZkMutex
 
     private async Task<ZkLockHandle?> AcquireCoreAsync(long? deadlineMs, CancellationToken ct)
     {
-        var left = deadlineMs is { } d ? TimeSpan.FromMilliseconds(Math.Max(0, d - SessionLease.NowMs)) : Timeout.InfiniteTimeSpan;
-        if (!await _gate.WaitAsync(left, ct).ConfigureAwait(false)) return null;
+        if (!await _gate.WaitAsync(Deadline.Left(deadlineMs), ct).ConfigureAwait(false)) return null;
         try
         {
             if (_current is { } held)

@@ -42,12 +42,7 @@ public sealed class ZkSemaphore
 
     /// <summary>Waits for a lease for at most <paramref name="timeout"/>; null when none was free in time.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A negative timeout (other than <see cref="Timeout.InfiniteTimeSpan"/>).</exception>
-    public Task<ZkLeaseHandle?> TryAcquireAsync(TimeSpan timeout, CancellationToken ct = default)
-    {
-        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
-            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "a timeout is zero or more (or Timeout.InfiniteTimeSpan)");
-        return AcquireCoreAsync(timeout == Timeout.InfiniteTimeSpan ? null : SessionLease.NowMs + (long)timeout.TotalMilliseconds, ct);
-    }
+    public Task<ZkLeaseHandle?> TryAcquireAsync(TimeSpan timeout, CancellationToken ct = default) => AcquireCoreAsync(Deadline.After(timeout), ct);
 
     /// <summary>The lease nodes held now.</summary>
     public Task<IReadOnlyList<string>> GetLeaseNodesAsync(CancellationToken ct = default) =>
@@ -65,8 +60,7 @@ public sealed class ZkSemaphore
 
     private async Task<ZkLeaseHandle?> AcquireCoreAsync(long? deadlineMs, CancellationToken ct)
     {
-        var left = deadlineMs is { } d ? TimeSpan.FromMilliseconds(Math.Max(0, d - SessionLease.NowMs)) : Timeout.InfiniteTimeSpan;
-        var turn = await _turns.TryAcquireAsync(left, ct).ConfigureAwait(false);
+        var turn = await _turns.TryAcquireAsync(Deadline.Left(deadlineMs), ct).ConfigureAwait(false);
         if (turn == null) return null;
         await using (turn.ConfigureAwait(false))
         {
