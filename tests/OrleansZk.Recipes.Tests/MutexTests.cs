@@ -1,5 +1,3 @@
-using System.Text;
-using OrleansZk.Client;
 using OrleansZk.Core;
 using OrleansZk.Recipes.Locks;
 using OrleansZk.Recipes.Tests.Support;
@@ -7,50 +5,11 @@ using OrleansZk.Recipes.Tests.Support;
 namespace OrleansZk.Recipes.Tests;
 
 /// <summary>
-/// The mutex: mutual exclusion under contention checked by a shared non-atomic counter and by
-/// fencing tokens in holder order, no herd, re-entrancy by owner, waiters that give up leaving
-/// nothing behind.
+/// The mutex: re-entrancy by owner, waiters that give up leaving nothing behind, typed errors,
+/// participants (mutual exclusion under contention is <see cref="ProcessContentionTests"/>).
 /// </summary>
 public sealed class MutexTests(RecipeCluster cluster) : RecipeTest(cluster)
 {
-    [Fact]
-    public async Task Eight_clients_contending_never_overlap_and_hold_in_token_order_with_one_watch_event_per_handover()
-    {
-        const int clients = 8, rounds = 200;
-        var lockPath = P("lock");
-        var counter = P("counter");
-        await Zk.CreateAsync(counter, Encoding.UTF8.GetBytes("0 0"));
-        var contenders = Enumerable.Range(0, clients).Select(_ => NewClient()).Select(zk => (zk, mutex: new ZkMutex(zk, lockPath))).ToList();
-        var inside = 0;
-        var overlaps = 0;
-
-        async Task Worker(ZkClient zk, ZkMutex mutex)
-        {
-            for (var i = 0; i < rounds; i++)
-            {
-                await using var held = await mutex.AcquireAsync();
-                if (Interlocked.Increment(ref inside) != 1) Interlocked.Increment(ref overlaps);
-                // A non-atomic read-modify-write of a znode: any overlap of holders loses an increment
-                // or writes tokens out of order.
-                var (data, _) = await zk.GetDataAsync(counter);
-                var parts = Encoding.UTF8.GetString(data!).Split(' ');
-                var (count, lastToken) = (int.Parse(parts[0]), long.Parse(parts[1]));
-                if (held.Token <= lastToken) Interlocked.Increment(ref overlaps);
-                await zk.SetDataAsync(counter, Encoding.UTF8.GetBytes($"{count + 1} {held.Token}"));
-                Interlocked.Decrement(ref inside);
-            }
-        }
-
-        await Task.WhenAll(contenders.Select(c => Worker(c.zk, c.mutex))).Within(TimeSpan.FromSeconds(90), "1,600 acquisitions");
-
-        Assert.Equal(0, overlaps);
-        Assert.Equal($"{clients * rounds}", Text((await Zk.GetDataAsync(counter)).Data).Split(' ')[0]);
-        // No herd: a waiter is woken only by its own predecessor, at most once per acquisition.
-        var events = contenders.Sum(c => c.mutex.Queue.WatchEvents);
-        Assert.InRange(events, 1, clients * rounds);
-        Assert.Empty(await Zk.GetChildrenAsync(lockPath));
-    }
-
     [Fact]
     public async Task The_same_owner_re_enters_with_the_same_token_and_releases_with_its_last_handle()
     {

@@ -8,9 +8,11 @@ using OrleansZk.Recipes.Locks;
 namespace OrleansZk.Recipes.Tests.Child;
 
 /// <summary>
-/// What a child process started by a test does: <c>agent gateway sessionMs lockPath registryPath configRoot</c>
-/// connects to the service, takes the lock, registers an instance "agent", binds <c>Db:Host</c> from
-/// the configuration subtree through <see cref="IOptionsMonitor{TOptions}"/>, and reports on stdout:
+/// What a child process started by a test does, by its first argument: <c>contend</c>
+/// (<see cref="ContendChild"/>), <c>lead</c> (<see cref="LeadChild"/>), <c>register</c> and
+/// <c>discover</c> (<see cref="RegistryChild"/>), or
+/// <c>agent gateway sessionMs lockPath registryPath configRoot</c>, which connects to the service,
+/// takes the lock, registers an instance "agent", binds <c>Db:Host</c> from the configuration subtree through <see cref="IOptionsMonitor{TOptions}"/>, and reports on stdout:
 /// <c>token N</c>, <c>config HOST</c> (at start and on every change), <c>lost REASON</c>. On each
 /// <c>write</c> line on stdin it answers <c>write TOKEN LOST</c> (what it would send to a fenced store).
 /// </summary>
@@ -21,9 +23,19 @@ public static class ChildProgram
         public string Host { get; set; } = "";
     }
 
-    public static async Task<int> RunAsync(string[] args)
+    public static Task<int> RunAsync(string[] args) => args switch
     {
-        if (args is not ["agent", var gateway, var sessionMs, var lockPath, var registryPath, var configRoot]) return 2;
+        ["agent", var gateway, var sessionMs, var lockPath, var registryPath, var configRoot] => AgentAsync(gateway, sessionMs, lockPath, registryPath, configRoot),
+        ["contend", var gateway, var sessionMs, var lockPath, var counterPath, var rounds, var clients] =>
+            ContendChild.MainAsync(gateway, int.Parse(sessionMs), lockPath, counterPath, int.Parse(rounds), int.Parse(clients)),
+        ["lead", var gateway, var sessionMs, var electionPath, var id] => LeadChild.MainAsync(gateway, int.Parse(sessionMs), electionPath, id),
+        ["register", var gateway, var sessionMs, var basePath, var service, var id] => RegistryChild.RegisterAsync(gateway, int.Parse(sessionMs), basePath, service, id),
+        ["discover", var gateway, var sessionMs, var basePath, var service] => RegistryChild.DiscoverAsync(gateway, int.Parse(sessionMs), basePath, service),
+        _ => Task.FromResult(2),
+    };
+
+    private static async Task<int> AgentAsync(string gateway, string sessionMs, string lockPath, string registryPath, string configRoot)
+    {
         var zk = await ZkClient.ConnectAsync(gateway, new ZkClientOptions { SessionTimeoutMs = int.Parse(sessionMs) });
         var output = new Lock();
         void Say(string line)

@@ -5,21 +5,32 @@ namespace OrleansZk.Recipes.Tests.Support;
 
 /// <summary>
 /// A child process running <see cref="Child.ChildProgram"/> (this test assembly, as a program): its
-/// stdout as an <see cref="EventLog{T}"/> of lines, stdin for commands, SIGSTOP / SIGCONT / SIGKILL.
+/// stdout as an <see cref="EventLog{T}"/> of lines (and, for several children, one log of every
+/// child's lines in the order they arrived), stdin for commands, SIGSTOP / SIGCONT / SIGKILL.
 /// Disposing kills it if it still runs.
 /// </summary>
 public sealed class ChildAgent : IDisposable
 {
     private readonly Process _process;
 
-    private ChildAgent(Process process) => _process = process;
+    private ChildAgent(Process process, string name) => (_process, Name) = (process, name);
 
     /// <summary>Every line the child printed on stdout, in order.</summary>
     public EventLog<string> Lines { get; } = new();
 
+    /// <summary>The last lines the child printed on stderr (for failure messages).</summary>
+    public EventLog<string> Errors { get; } = new();
+
+    public string Name { get; }
+
     public int Pid => _process.Id;
 
-    public static ChildAgent Start(params string[] args)
+    public static ChildAgent Start(params string[] args) => Start(null, "", args);
+
+    /// <summary>Starts a child named <paramref name="name"/> whose lines also go to <paramref name="merged"/> as <c>"NAME LINE"</c>.</summary>
+    public static ChildAgent StartInto(EventLog<string> merged, string name, params string[] args) => Start(merged, name, args);
+
+    private static ChildAgent Start(EventLog<string>? merged, string name, string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -30,12 +41,17 @@ public sealed class ChildAgent : IDisposable
         };
         info.ArgumentList.Add(typeof(ChildAgent).Assembly.Location);
         foreach (var a in args) info.ArgumentList.Add(a);
-        var agent = new ChildAgent(Process.Start(info) ?? throw new InvalidOperationException("the child did not start"));
+        var agent = new ChildAgent(Process.Start(info) ?? throw new InvalidOperationException("the child did not start"), name);
         agent._process.OutputDataReceived += (_, e) =>
         {
-            if (e.Data != null) agent.Lines.Add(e.Data);
+            if (e.Data == null) return;
+            agent.Lines.Add(e.Data);
+            merged?.Add(name + " " + e.Data);
         };
-        agent._process.ErrorDataReceived += (_, _) => { };
+        agent._process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data != null) agent.Errors.Add(e.Data);
+        };
         agent._process.BeginOutputReadLine();
         agent._process.BeginErrorReadLine();
         return agent;
@@ -45,7 +61,7 @@ public sealed class ChildAgent : IDisposable
     public async Task<string> WaitForAsync(string prefix, TimeSpan within, int occurrence = 1)
     {
         await Lines.WaitUntilAsync(l => l.Count(x => x.StartsWith(prefix, StringComparison.Ordinal)) >= occurrence, within,
-            () => $"child line \"{prefix}\" #{occurrence}; got: {string.Join(" | ", Lines.Items)}");
+            () => $"child {Name} line \"{prefix}\" #{occurrence}; got: {string.Join(" | ", Lines.Items)}; stderr: {string.Join(" | ", Errors.Items.TakeLast(10))}");
         return Lines.Items.Where(x => x.StartsWith(prefix, StringComparison.Ordinal)).ElementAt(occurrence - 1)[prefix.Length..].Trim();
     }
 
