@@ -7,7 +7,8 @@ namespace OrleansZk.Recipes.Tests;
 /// <summary>
 /// Mutual exclusion under contention across processes: eight contenders — four in this process,
 /// two in each of two child processes — take one mutex 200 times each (the full count of the
-/// issue: about 15 s on this two-core machine). Checked by a shared non-atomic counter and by the
+/// issue: about 15 s on this two-core machine when it is otherwise idle, near two minutes while
+/// other builds and tests share it). Checked by a shared non-atomic counter and by the
 /// fencing tokens in holder order; and no herd: a waiter is woken at most once per holding, by its
 /// own predecessor's release.
 /// </summary>
