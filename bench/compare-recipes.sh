@@ -76,7 +76,7 @@ echo "load average (1, 5, 15 min): Curator half $curator_load_before -> $curator
 # Joins the two "stat=median" RESULT sets on (workload, mode, clients). ops/s is the throughput of
 # the lock workloads; for leader and discovery only the latencies mean something.
 awk '
-    /^RESULT / && / stat=median / {
+    /^RESULT / && / stat=median($| )/ {
         delete f
         for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
         key = f["workload"] SUBSEP f["mode"] SUBSEP f["clients"]

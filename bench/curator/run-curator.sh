@@ -62,7 +62,7 @@ CFG
 
 echo "data dir: $tmp/data on $(df -P "$tmp" | awk 'NR == 2 { print $1 " mounted on " $6 }')"
 echo "java: $(java -version 2>&1 | head -n 1)"
-echo "curator: $(basename "$(readlink -f "$java_dir/curator-recipes.jar")" .jar)"
+echo "curator: $(basename "$(ls "$java_dir"/curator-recipes-*.jar | head -n 1)" .jar)"
 echo "disk: 1000 O_DSYNC 512-byte writes: $(dd if=/dev/zero of="$tmp/probe" bs=512 count=1000 oflag=dsync 2>&1 | tail -n 1)"
 rm -f "$tmp/probe"
 
