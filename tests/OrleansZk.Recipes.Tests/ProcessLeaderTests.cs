@@ -20,9 +20,11 @@ public sealed class ProcessLeaderTests(RecipeCluster cluster, ITestOutputHelper 
     /// <summary>
     /// A session ends a session timeout after the service last heard from it, which is at most the
     /// timeout after the kill or pause; the expiry scan, the watch to the next participant and its
-    /// confirmation come on top. The slack covers those on a shared two-core machine.
+    /// confirmation come on top (about 0.1 s here when the machine is not overloaded: the test prints
+    /// what it measured). The slack covers those, and starved processes, on a shared two-core machine
+    /// running other test suites at once.
     /// </summary>
-    private static readonly TimeSpan Takeover = TimeSpan.FromMilliseconds(SessionMs) + TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan Takeover = TimeSpan.FromMilliseconds(SessionMs) + TimeSpan.FromSeconds(4);
 
     private static readonly TimeSpan ChildStart = TimeSpan.FromSeconds(60);
 
