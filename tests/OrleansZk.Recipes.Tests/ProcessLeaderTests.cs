@@ -20,7 +20,7 @@ public sealed class ProcessLeaderTests(RecipeCluster cluster, ITestOutputHelper 
     /// <summary>
     /// A session ends a session timeout after the service last heard from it, which is at most the
     /// timeout after the kill or pause; the expiry scan, the watch to the next participant and its
-    /// confirmation come on top (0.04–0.7 s in the runs so far on this machine: the test prints
+    /// confirmation come on top (up to 0.7 s in the runs so far on this machine: the test prints
     /// what it measured). The slack covers those, and starved processes, on a shared two-core machine
     /// running other test suites at once.
     /// </summary>
