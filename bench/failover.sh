@@ -3,7 +3,7 @@
 # membership, default settings) or of Apache ZooKeeper 3.8 (tickTime 2000, initLimit 10,
 # syncLimit 5, forceSync yes: its defaults), /prefill filled with PREFILL znodes, one client
 # writing /failover one setData at a time (session timeout 10 s; bench/OrleansZk.FailoverBench or
-# bench/failover/FailoverWriter.java). Each run: wait until all three members are in sync and
+# bench/ensemble/FailoverWriter.java). Each run: wait until all three members are in sync and
 # the writer is acknowledged, SIGKILL the leader (t0: just after the kill), and time t0 → the first
 # acknowledged write issued at or after t0; then restart the killed member and wait until it is back in sync.
 #
@@ -52,7 +52,7 @@ if [[ $system == zookeeper ]]; then
     start_writer() {
         local cp="/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-simple.jar"
         mkdir -p "$work/classes"
-        javac -d "$work/classes" -cp "$cp" "$root/bench/failover/FailoverWriter.java"
+        javac -d "$work/classes" -cp "$cp" "$root/bench/ensemble/FailoverWriter.java"
         java -Xms256m -Xmx512m -cp "$work/classes:$cp" -Dorg.slf4j.simpleLogger.defaultLogLevel=error \
             FailoverWriter -server "$connect" -prefill "$prefill" >"$work/writer.out" 2>"$work/writer.err" &
         writer_pid=$!

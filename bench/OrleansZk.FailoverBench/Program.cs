@@ -3,7 +3,7 @@ using System.Text;
 using OrleansZk.Client;
 using OrleansZk.Core;
 
-// The writer of bench/failover.sh on OrleansZk, the twin of bench/failover/FailoverWriter.java:
+// The writer of bench/failover.sh on OrleansZk, the twin of bench/ensemble/FailoverWriter.java:
 // fills /prefill with N small znodes (unless they are there), then sets /failover one write at a
 // time for ever, printing "ok ISSUED ACKED" (Unix milliseconds) for each acknowledged write and
 // "err ISSUED NOW WHAT" for each failed one. The script kills the leader at t0 and reads the first
