@@ -30,14 +30,15 @@ public sealed class ProcessEnsemble : IAsyncDisposable
     public string Gateways { get; private set; } = "";
 
     /// <summary>Settings every member starts with (besides its replica id, ports and the shared data directory).</summary>
-    public string[] Settings { get; }
+    public string[] Settings { get; private set; }
         = ["--OrleansZk:ZabTickMs=20", "--OrleansZk:SyncLimitMs=1000", "--OrleansZk:TickTimeMs=500", "--OrleansZk:Partitions=16"];
 
-    public static async Task<ProcessEnsemble> StartAsync(SiloRunner runner, int size)
+    public static async Task<ProcessEnsemble> StartAsync(SiloRunner runner, int size, params string[] extraSettings)
     {
         var dataDir = runner.NewDirectory("ensemble");
         var database = await ClusterDatabase.CreateAsync(DbKind.Sqlite, dataDir, new PostgresFixture());
         var ensemble = new ProcessEnsemble(runner, new SiloCluster(runner, database, dataDir), size);
+        ensemble.Settings = [.. ensemble.Settings, .. extraSettings];
         var started = await Task.WhenAll(ensemble.Ids.Select(id => ensemble.StartMemberAsync(id, null)));
         ensemble.Gateways = SiloCluster.Gateways(started);
         return ensemble;
