@@ -226,19 +226,21 @@ public sealed partial class ZkClient
     /// timeout (ZooKeeper's client pings after a third of it idle; reads do not reach the replica
     /// here, so this one always pings) and declares the connection lost when a ping fails or no
     /// reply of any kind has come for two thirds of the timeout (ZooKeeper's read timeout).
-    /// Suspended, it probes every tenth of the timeout (at least once a second), each probe given
-    /// until the next, so that it reconnects well within the timeout. The service's "expired" ends
+    /// Suspended, it probes a fortieth of the timeout (at most 250 ms: a new leader is found soon
+    /// after it serves) after the previous probe ended, each probe given a tenth of the timeout (at
+    /// most a second), so that it reconnects well within the timeout. The service's "expired" ends
     /// the session for good.
     /// </summary>
     private async Task HeartbeatAsync(SessionInfo info, CancellationToken ct)
     {
         var beat = TimeSpan.FromMilliseconds(Math.Max(1, info.TimeoutMs / 3));
+        var probeEvery = TimeSpan.FromMilliseconds(Math.Clamp(info.TimeoutMs / 40, 1, 250));
         var probe = TimeSpan.FromMilliseconds(Math.Clamp(info.TimeoutMs / 10, 1, 1_000));
         try
         {
             while (true)
             {
-                await _wake.WaitAsync(_state == ZkClientState.Suspended ? probe : beat, ct).ConfigureAwait(false);
+                await _wake.WaitAsync(_state == ZkClientState.Suspended ? probeEvery : beat, ct).ConfigureAwait(false);
                 if (HeartbeatsPaused) continue;
                 var suspended = _state == ZkClientState.Suspended;
                 var (reply, failure) = await PingLeaderAsync(info, suspended ? probe : null, ct).ConfigureAwait(false);

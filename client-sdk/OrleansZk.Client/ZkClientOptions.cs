@@ -109,7 +109,7 @@ public enum ZkClientState
     /// reply came for two thirds of the session timeout. Every call outstanding at that moment
     /// failed with <see cref="ConnectionLossException"/> (its outcome is unknown); calls made now
     /// are sent as usual and fail the same way at the next failed probe. The client probes the
-    /// replica every tenth of the timeout (at least once a second) and moves to
+    /// replica a fortieth of the timeout (at most 250 ms) after each probe and moves to
     /// <see cref="Reconnected"/> or <see cref="Expired"/>. The session and its ephemerals live on
     /// at the service meanwhile, until its timeout.
     /// </summary>
