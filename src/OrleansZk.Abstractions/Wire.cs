@@ -52,7 +52,7 @@ public enum ReadKind
 
 /// <summary>
 /// A read sent to a partition. <paramref name="MinZxid"/> is the client's last seen zxid: the
-/// partition answers from state at least that new (DESIGN.md, guarantee 3).
+/// partition answers from state at least that new (README.md, guarantee 3: monotonic reads).
 /// <paramref name="AuthVersion"/> counts the session's addauths, so the partition knows when its
 /// cached copy of the session's identities is stale. <paramref name="Watch"/> sets a one-shot watch for
 /// the session, as ZooKeeper's watch flag: getData a data watch and getChildren a child watch when the

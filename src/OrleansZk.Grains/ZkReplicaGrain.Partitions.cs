@@ -120,7 +120,7 @@ public sealed partial class ZkReplicaGrain
     /// <summary>
     /// The serving leader's periodic chores: gives up xids that never arrived, tells the partitions
     /// which sessions ended and (when they got nothing lately) that they are complete through what it
-    /// has applied (DESIGN.md, "watermarks keep reads local").
+    /// has applied (docs/service.md, "Watermarks").
     /// </summary>
     private Task LeaderHousekeepingAsync(CancellationToken _)
     {

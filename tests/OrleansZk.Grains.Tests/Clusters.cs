@@ -7,6 +7,9 @@ namespace OrleansZk.Grains.Tests;
 /// <summary>Polls a condition until it holds or a deadline passes (no bare sleeps).</summary>
 internal static class Eventually
 {
+    /// <summary>Between two looks at the probe.</summary>
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
+
     public static Task<T> Until<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan deadline, string what) =>
         Until(probe, done, deadline, what, static v => $"{v}");
 
@@ -19,7 +22,7 @@ internal static class Eventually
             var value = await probe();
             if (done(value)) return value;
             if (DateTime.UtcNow > until) throw new TimeoutException($"{what}: not within {deadline.TotalSeconds} s (last: {describe(value)})");
-            await Task.Delay(50);
+            await Task.Delay(PollInterval);
         }
     }
 }

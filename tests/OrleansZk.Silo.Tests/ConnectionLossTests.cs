@@ -154,7 +154,7 @@ public sealed class ConnectionLossTests(ITestOutputHelper output) : IDisposable
         while (!Directory.EnumerateDirectories($"/proc/{silo.Pid}/task").All(IsStopped))
         {
             if (deadline.Elapsed > TimeSpan.FromSeconds(10)) throw new TimeoutException($"silo {silo.Pid} did not stop");
-            await Task.Delay(5);
+            await Task.Delay(Poll.Interval);
         }
 
         static bool IsStopped(string task)

@@ -151,7 +151,7 @@ public sealed partial class SiloProcess : IDisposable
         while (!Directory.EnumerateDirectories($"/proc/{Pid}/task").All(IsStopped))
         {
             if (deadline.Elapsed > TimeSpan.FromSeconds(10)) throw new TimeoutException($"silo {Pid} did not stop");
-            await Task.Delay(5);
+            await Task.Delay(Poll.Interval);
         }
 
         static bool IsStopped(string task)

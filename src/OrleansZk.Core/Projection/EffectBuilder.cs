@@ -2,7 +2,7 @@ namespace OrleansZk.Core;
 
 /// <summary>
 /// Turns a txn the tree has just applied into per-partition effects: one post-image per node the
-/// txn touched (DESIGN.md, "effects, not requests"). A failed txn (an ErrorTxn, or a multi that
+/// txn touched (docs/service.md, "Effects, not requests"). A failed txn (an ErrorTxn, or a multi that
 /// rolled back) touches nothing. Runs on the replica right after <see cref="DataTree.Apply"/>,
 /// reading post-state from the tree, so every image is the node as of this zxid.
 /// </summary>

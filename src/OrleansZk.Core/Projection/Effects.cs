@@ -3,7 +3,7 @@ using Orleans;
 namespace OrleansZk.Core;
 
 /// <summary>
-/// What one committed transaction did to one node, as a post-image (DESIGN.md, "effects, not
+/// What one committed transaction did to one node, as a post-image (docs/service.md, "Effects, not
 /// requests"): partitions never re-execute requests or re-derive stats, they copy these.
 /// </summary>
 /// <param name="Path">The node.</param>

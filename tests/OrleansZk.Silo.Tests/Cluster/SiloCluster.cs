@@ -69,7 +69,7 @@ public sealed class SiloCluster(SiloRunner runner, ClusterDatabase database, str
         {
             rows = await Database.MembersAsync();
             if (probe(rows) is { } found) return found;
-            await Task.Delay(100);
+            await Task.Delay(Poll.Retry);
         }
         throw new TimeoutException($"{what}: not within {deadline}; table: {string.Join("; ", rows)}");
     }
@@ -91,7 +91,7 @@ public sealed class SiloCluster(SiloRunner runner, ClusterDatabase database, str
             catch (ConnectionLossException e) when (clock.Elapsed < deadline)
             {
                 _ = e;
-                await Task.Delay(100);
+                await Task.Delay(Poll.Retry);
             }
             catch (ConnectionLossException e)
             {

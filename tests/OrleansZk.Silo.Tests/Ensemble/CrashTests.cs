@@ -104,7 +104,7 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
         while (Volatile.Read(ref workload.Acknowledged) < from + 50)
         {
             if (clock.Elapsed > Deadline) throw new TimeoutException($"the workload made no progress in {Deadline} ({workload.Acknowledged} acknowledged)");
-            await Task.Delay(20);
+            await Task.Delay(Poll.Interval);
         }
     }
 

@@ -69,7 +69,7 @@ public sealed class EnsembleWorkload
             if (!zk.State.IsConnected())
             {
                 var clock = System.Diagnostics.Stopwatch.StartNew();
-                while (!zk.State.IsConnected() && !zk.State.IsFinal() && clock.ElapsedMilliseconds < 1_000) await Task.Delay(20, CancellationToken.None);
+                while (!zk.State.IsConnected() && !zk.State.IsFinal() && clock.ElapsedMilliseconds < 1_000) await Task.Delay(Poll.Interval, CancellationToken.None);
             }
             var roll = rng.Next(100);
             if (roll < 40) await SetDataAsync(zk, client, rng.Next(Registers), versions, rng);

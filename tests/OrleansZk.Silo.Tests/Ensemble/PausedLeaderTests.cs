@@ -142,7 +142,7 @@ public sealed class PausedLeaderTests(ITestOutputHelper output) : IDisposable
                 // Asked through a gateway that is frozen: ask again.
             }
             if (clock.Elapsed > Deadline) throw new TimeoutException("no successor");
-            await Task.Delay(50);
+            await Task.Delay(Poll.Interval);
         }
     }
 

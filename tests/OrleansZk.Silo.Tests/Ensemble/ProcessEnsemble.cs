@@ -87,7 +87,7 @@ public sealed class ProcessEnsemble : IAsyncDisposable
             }
             catch (SiloExitedException e) when (e.ProcessOutput.Contains("already in use") && clock.Elapsed < TimeSpan.FromSeconds(30))
             {
-                await Task.Delay(200);
+                await Task.Delay(Poll.Retry);
             }
         }
     }
@@ -124,7 +124,7 @@ public sealed class ProcessEnsemble : IAsyncDisposable
             {
                 // The gateway or the status call failed during a change: ask again.
             }
-            await Task.Delay(50);
+            await Task.Delay(Poll.Interval);
         }
         throw new TimeoutException($"no settled leader within {deadline}: {string.Join("; ", last.Select(s => $"{s.ReplicaId} {s.Role} {s.Phase} e{s.Epoch} sync[{string.Join(",", s.FollowersInSync)}] {s.Detail}"))}");
     }
@@ -140,7 +140,7 @@ public sealed class ProcessEnsemble : IAsyncDisposable
             digests = await Task.WhenAll(Ids.Where(id => _members[id] is not null)
                 .Select(id => inspector.Grains.GetGrain<IZkReplicaGrain>(id).GetTreeDigest()));
             if (digests.Select(d => d.Zxid).Distinct().Count() == 1 && digests[0].Zxid >= atLeast) return digests;
-            await Task.Delay(50);
+            await Task.Delay(Poll.Interval);
         }
         throw new TimeoutException($"replicas not at one zxid >= 0x{atLeast:x} within {deadline}: {string.Join(", ", digests.Select(d => $"{d.ReplicaId}@0x{d.Zxid:x}"))}");
     }
