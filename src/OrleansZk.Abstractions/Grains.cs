@@ -110,6 +110,12 @@ public interface IZkReplicaGrain : IGrainWithIntegerKey
     /// <summary>ZAB messages from another replica (one batch, possibly cut into chunks; see <see cref="ZabPacket"/>).</summary>
     [OneWay]
     Task Receive(ZabPacket packet);
+
+    /// <summary>
+    /// Answers at once. A follower whose leader has gone quiet calls it to tell a dead leader (the
+    /// call is refused: its silo's connection is closed, or the silo is declared dead) from a slow one.
+    /// </summary>
+    Task Probe();
 }
 
 /// <summary>

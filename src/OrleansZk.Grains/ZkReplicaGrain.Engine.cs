@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+using Orleans.Runtime.Messaging;
 using OrleansZk.Core;
 using OrleansZk.Zab;
 
@@ -27,7 +29,11 @@ public sealed partial class ZkReplicaGrain : IZabHost
     {
         while (true)
         {
-            if (_stopping && _jobs.Count == 0) return;
+            if (_stopping && _jobs.Count == 0)
+            {
+                CloseOpenSegment();
+                return;
+            }
             WriteSnapshotSlice();
             Pump();
             if (_jobs.TryPeek(out var head) && head.Durable.IsCompleted)
@@ -41,6 +47,7 @@ public sealed partial class ZkReplicaGrain : IZabHost
                 _driver.Persisted(head.Job);
                 continue;
             }
+            CloseOpenSegment();
             if (_snapshot is { Written: false } && head.Job is null)
             {
                 await Task.Yield(); // more snapshot slices between calls
@@ -144,8 +151,62 @@ public sealed partial class ZkReplicaGrain : IZabHost
             return Task.CompletedTask;
         }
         foreach (var m in messages) Peer.Step(m);
+        _heardAt[packet.From] = _time.GetTimestamp();
         Wake();
         return Task.CompletedTask;
+    }
+
+    public Task Probe() => Task.CompletedTask;
+
+    /// <summary>When each replica's last packet arrived (a <see cref="TimeProvider"/> timestamp).</summary>
+    private readonly Dictionary<long, long> _heardAt = [];
+
+    private bool _probing;
+
+    /// <summary>How long a leader may be silent before a follower probes it: one heartbeat (ZabSettings) and a tick.</summary>
+    private TimeSpan ProbeAfter => TimeSpan.FromMilliseconds(_options.ZabTickMs * (HeartbeatTicks + 1));
+
+    /// <summary>
+    /// A follower whose leader has sent nothing for a heartbeat and a tick asks it whether it is
+    /// there. When the call is refused — the leader's process is gone: its silo's connection is
+    /// closed or the silo is declared dead — the engine hears it (<see cref="ZabPeer.Unreachable"/>)
+    /// and looks for a new leader at once, rather than after <see cref="ZkServiceOptions.SyncLimitMs"/>
+    /// of silence: what ZooKeeper's follower learns when its leader's socket closes. A probe that
+    /// times out (a frozen or overloaded leader) tells nothing; the sync limit decides.
+    /// </summary>
+    private void ProbeSilentLeader()
+    {
+        if (_probing || _role != PeerState.Following || Peer.Status.LeaderId is not { } leader) return;
+        if (!_links.Allows(_replicaId, leader)) return;
+        var heard = _heardAt.TryGetValue(leader, out var at) ? at : _roleSince;
+        if (_time.GetElapsedTime(heard) < ProbeAfter) return;
+        _probing = true;
+        _ = ProbeAsync(leader);
+    }
+
+    private async Task ProbeAsync(int leader)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IZkReplicaGrain>(leader).Probe().WaitAsync(TimeSpan.FromMilliseconds(_options.SyncLimitMs), _time);
+        }
+        catch (Exception e) when (e is OrleansMessageRejectionException or ConnectionFailedException or ReplicaUnavailableException)
+        {
+            if (_role == PeerState.Following && Peer.Status.LeaderId == leader)
+            {
+                LogLeaderGone(_replicaId, leader, e.GetType().Name);
+                Peer.Unreachable(leader);
+                Wake();
+            }
+        }
+        catch (Exception)
+        {
+            // Slow, not gone (a timeout), or an answer we cannot read: the sync limit decides.
+        }
+        finally
+        {
+            _probing = false;
+        }
     }
 
     private void StartTimers()
@@ -156,6 +217,7 @@ public sealed partial class ZkReplicaGrain : IZabHost
             if (_broken == null)
             {
                 Peer.Tick();
+                ProbeSilentLeader();
                 Wake();
             }
             return Task.CompletedTask;
@@ -170,6 +232,9 @@ public sealed partial class ZkReplicaGrain : IZabHost
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Replica {ReplicaId}: the transaction log failed; the replica stops")]
     private partial void LogWriteFailed(Exception e, long replicaId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Replica {ReplicaId}: leader {Leader} is gone ({Reason}); looking for a new one")]
+    private partial void LogLeaderGone(long replicaId, long leader, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Replica {ReplicaId}: dropped an unreadable message batch from replica {From}")]
     private partial void LogBadPacket(Exception e, long replicaId, long from);

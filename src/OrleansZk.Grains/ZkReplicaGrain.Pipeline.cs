@@ -68,10 +68,48 @@ public sealed partial class ZkReplicaGrain
         // Markers behind nothing (or behind txns already applied) take their turn now.
         if (term.InFlight.TryPeek(out var head) && head.IsMarker && head.AfterZxid <= _machine.AppliedZxid)
         {
-            var segment = new Segment { LastZxid = _machine.AppliedZxid };
+            var segment = OpenSegment(term);
             TakeMarkers(term, ref segment);
-            CloseSegment(term, segment);
+            _open = segment;
         }
+    }
+
+    /// <summary>
+    /// The segment being filled: what the Readies persisted since the host loop last went idle
+    /// committed. It is closed (delivered, answered) when the loop has no durable job left to
+    /// hand back, so Readies made durable by one fsync are delivered and answered together.
+    /// </summary>
+    private Segment? _open;
+
+    private Segment OpenSegment(LeaderTerm term)
+    {
+        if (_open is { } open && _openTerm == term) return open;
+        FailOpenSegment("the leadership changed before the reply was sent");
+        _openTerm = term;
+        return _open = new Segment { LastZxid = _machine.AppliedZxid };
+    }
+
+    private LeaderTerm? _openTerm;
+
+    /// <summary>Delivers and answers the open segment, if its leadership still serves.</summary>
+    private void CloseOpenSegment()
+    {
+        if (_open is not { } open) return;
+        if (_openTerm is not { Active: true } term || _term != term)
+        {
+            FailOpenSegment("the leader stepped down before the reply was sent");
+            return;
+        }
+        _open = null;
+        CloseSegment(term, open);
+    }
+
+    /// <summary>The open segment's calls were applied but cannot be answered by this leadership: ConnectionLoss (as every call it holds).</summary>
+    private void FailOpenSegment(string why)
+    {
+        if (_open is not { } open) return;
+        _open = null;
+        foreach (var p in open.Calls) p.Fail(Error(ZkErrorCode.ConnectionLoss, null, why));
     }
 
     private static void AddMarker(LeaderTerm term, Pending p)
@@ -87,7 +125,7 @@ public sealed partial class ZkReplicaGrain
     private void ApplyCommitted(IReadOnlyList<LogEntry> committed)
     {
         var term = _term is { Active: true } t ? t : null;
-        var segment = term != null ? new Segment() : null;
+        var segment = term != null ? OpenSegment(term) : null;
         foreach (var entry in committed)
         {
             Pending? mine = null;
@@ -108,7 +146,7 @@ public sealed partial class ZkReplicaGrain
             }
             TakeMarkers(term, ref segment);
         }
-        if (term != null) CloseSegment(term, segment!);
+        if (term != null) _open = segment;
         if (_store.NoteCommitted(committed.Count) && _snapshot == null) _snapshot = _store.BeginSnapshot(_machine.Tree);
     }
 

@@ -14,6 +14,9 @@ public sealed partial class ZkReplicaGrain
 {
     private long _roleVersion = -1;
     private PeerState _role = PeerState.Looking;
+
+    /// <summary>When the current role began (a <see cref="TimeProvider"/> timestamp).</summary>
+    private long _roleSince;
     private long _roleEpoch;
     private long _lookingSince;
     private long _lastElectionMs;
@@ -34,6 +37,7 @@ public sealed partial class ZkReplicaGrain
             _roleEpoch = status.SessionEpoch;
             if (newRole)
             {
+                _roleSince = _time.GetTimestamp();
                 EndTerm(status.State == PeerState.Leading ? "the replica is leading again in a new epoch" : "the replica stopped leading");
                 if (status.State == PeerState.Looking) _lookingSince = _time.GetTimestamp();
                 else if (previous == PeerState.Looking) _lastElectionMs = (long)_time.GetElapsedTime(_lookingSince).TotalMilliseconds;
@@ -70,6 +74,7 @@ public sealed partial class ZkReplicaGrain
     {
         if (_term is not { } term) return;
         _term = null;
+        FailOpenSegment(why);
         term.End(Error(ZkErrorCode.ConnectionLoss, null, why));
     }
 

@@ -132,7 +132,7 @@ public sealed partial class ZkReplicaGrain : Grain, IZkReplicaGrain
         _log = _store.OpenGroupCommit();
         _previousSnapshot = _store.Snapshots.Zxids()[^1];
         var peer = new ZabPeer(ZabSettings(), _store.Log, _machine, appliedZxid: tree.LastZxid);
-        _driver = new ZabDriver(peer, this);
+        _driver = new ZabDriver(peer, this, maxInFlight: 2);
         _lookingSince = _time.GetTimestamp();
         // An ensemble of one elects itself in two ticks: take them now rather than after the first timer.
         if (_options.EnsembleIds.Count == 1) { peer.Tick(); peer.Tick(); }
@@ -161,6 +161,9 @@ public sealed partial class ZkReplicaGrain : Grain, IZkReplicaGrain
     }
 
     /// <summary>The engine's settings from the service's (times in ticks of <see cref="ZkServiceOptions.ZabTickMs"/>).</summary>
+    /// <summary>The leader's heartbeat period in ticks: a fifth of the sync limit.</summary>
+    private int HeartbeatTicks => Math.Max(1, Math.Max(2, _options.SyncLimitMs / _options.ZabTickMs) / 5);
+
     private ZabConfig ZabSettings()
     {
         var tick = _options.ZabTickMs;
@@ -172,7 +175,7 @@ public sealed partial class ZkReplicaGrain : Grain, IZkReplicaGrain
             Seed = Random.Shared.Next(),
             SyncLimitTicks = syncLimit,
             InitLimitTicks = Math.Max(syncLimit, _options.InitLimitMs / tick),
-            HeartbeatTicks = Math.Max(1, syncLimit / 5),
+            HeartbeatTicks = HeartbeatTicks,
             ElectionTimeoutTicks = Math.Max(1, syncLimit / 5),
             MaxElectionTimeoutTicks = Math.Max(2, syncLimit * 2),
         };

@@ -41,6 +41,12 @@ internal sealed class FollowerRole : Role
         if (!synced && ++retryTicks >= Config.HeartbeatTicks) SendHandshake();
     }
 
+    public override void OnUnreachable(int peer)
+    {
+        // Heard from since the last tick: whatever the host saw is stale (or a blip); the timeouts decide.
+        if (peer == leader && silentTicks > 0) Peer.BecomeLooking();
+    }
+
     public override ProposeResult Propose(byte[] payload)
     {
         Peer.Send(new ZabMessage { Type = MessageType.Request, From = Peer.Id, To = leader, Epoch = sessionEpoch, Payload = payload });

@@ -60,9 +60,20 @@ public sealed class ZabDriver
     readonly IZabHost host;
     readonly Queue<PersistJob> inFlight = new();
     readonly int maxInFlight;
+    int writing;
     long seq;
 
-    /// <summary>Drives <paramref name="peer"/>; at most <paramref name="maxInFlight"/> jobs are persisting at once.</summary>
+    /// <summary>
+    /// Drives <paramref name="peer"/>; at most <paramref name="maxInFlight"/> jobs that write are
+    /// persisting at once (jobs with nothing to write only wait for the ones before them, and do not count).
+    /// </summary>
+    /// <remarks>
+    /// The limit sets the batch size under load: while the limit is reached, what the peer is given
+    /// (proposals, acks, commits) gathers into one Ready, taken when a slot frees. Two is the
+    /// pipeline of the issue's throughput shape — batch k+1 written while batch k is fsync'd — and
+    /// the fewest, largest batches that keep the disk busy; more gives smaller batches, each with
+    /// its own messages, applies and deliveries, for no more throughput.
+    /// </remarks>
     public ZabDriver(ZabPeer peer, IZabHost host, int maxInFlight = 64)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxInFlight, 1);
@@ -77,12 +88,13 @@ public sealed class ZabDriver
     /// <summary>Jobs handed out by <see cref="Next"/> and not yet reported persisted.</summary>
     public int InFlight => inFlight.Count;
 
-    /// <summary>The next job to persist, or null when the peer has no work or too many jobs are in flight.</summary>
+    /// <summary>The next job to persist, or null when the peer has no work or too many jobs that write are in flight.</summary>
     public PersistJob? Next()
     {
-        if (inFlight.Count >= maxInFlight || !Peer.HasReady) return null;
+        if (writing >= maxInFlight || !Peer.HasReady) return null;
         var job = new PersistJob(++seq, Peer.Ready());
         inFlight.Enqueue(job);
+        if (job.HasWrites) writing++;
         return job;
     }
 
@@ -95,6 +107,7 @@ public sealed class ZabDriver
         if (!inFlight.TryPeek(out var head) || !ReferenceEquals(head, job))
             throw new InvalidOperationException($"job {job.Seq} reported out of order (oldest in flight: {(head is null ? "none" : head.Seq)})");
         inFlight.Dequeue();
+        if (job.HasWrites) writing--;
         var ready = job.Ready;
         if (ready.Snapshot is { } snapshot) host.Install(snapshot);
         if (ready.Messages.Count > 0) host.Send(ready.Messages);

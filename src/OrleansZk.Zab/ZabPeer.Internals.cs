@@ -90,4 +90,6 @@ internal abstract class Role(ZabPeer peer)
     public virtual void OnCheckRequested(long token) { }
     /// <summary>Called when the peer builds a Ready: flush batched broadcasts.</summary>
     public virtual void BeforeReady() { }
+    /// <summary>The host learnt that a peer's process is gone (<see cref="ZabPeer.Unreachable"/>).</summary>
+    public virtual void OnUnreachable(int peer) { }
 }

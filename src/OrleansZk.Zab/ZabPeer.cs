@@ -79,6 +79,19 @@ public sealed partial class ZabPeer
     /// <summary>Advances time by one tick (timeouts, heartbeats, vote re-broadcasts).</summary>
     public void Tick() => role.Tick();
 
+    /// <summary>
+    /// The host learnt that <paramref name="peer"/>'s process is gone — its connection was refused,
+    /// its host declared dead — not merely that it is slow (a frozen or overloaded peer is left to
+    /// the timeouts). A follower whose leader it is and that has not heard from it since its last
+    /// tick stops following at once and looks for a new leader, as ZooKeeper's follower does when
+    /// its leader's connection closes, rather than after <see cref="ZabConfig.SyncLimitTicks"/> of
+    /// silence. Anywhere else it changes nothing: the timeouts still decide.
+    /// </summary>
+    public void Unreachable(int peer)
+    {
+        if (peer != Id) role.OnUnreachable(peer);
+    }
+
     /// <summary>Handles one incoming message. Messages for another replica are ignored.</summary>
     public void Step(ZabMessage message)
     {

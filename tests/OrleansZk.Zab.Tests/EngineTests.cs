@@ -102,6 +102,43 @@ public class EngineTests
     }
 
     [Fact]
+    public void A_follower_told_its_silent_leader_is_gone_looks_at_once_and_the_survivors_elect_a_leader()
+    {
+        var c = new Cluster();
+        c.Stabilize();
+        var dead = c.Leader.Id;
+        var survivors = c.Peers.Where(p => p.Id != dead).ToArray();
+
+        // Heard from the leader since its last tick: a report of unreachability is stale, ignored.
+        survivors[0].Unreachable(dead);
+        Assert.Equal(PeerState.Following, survivors[0].Status.State);
+
+        // The leader dies; one tick later (far below SyncLimitTicks) the host learns it is gone.
+        foreach (var p in survivors) p.Tick();
+        foreach (var p in survivors) p.Unreachable(dead);
+        Assert.All(survivors, p => Assert.Equal(PeerState.Looking, p.Status.State));
+
+        // Reports about anyone but one's own leader change nothing.
+        var bystander = new Cluster();
+        bystander.Stabilize();
+        var follower = bystander.Follower;
+        follower.Tick();
+        follower.Unreachable(bystander.Peers.First(p => p.Id != follower.Id && p.Id != bystander.Leader.Id).Id);
+        Assert.Equal(PeerState.Following, follower.Status.State);
+
+        // The survivors elect one of themselves well before the sync limit would have expired.
+        var ticks = 0;
+        for (; ticks < 50 && !survivors.Any(p => p.Status.Established && p.Status.Phase == ZabPhase.Broadcast); ticks++)
+        {
+            c.Deliver(m => m.To == dead || m.From == dead);
+            foreach (var p in survivors) p.Tick();
+        }
+        var leader = Assert.Single(survivors, p => p.Status.Established);
+        Assert.True(ticks < new ZabConfig { Id = 1, Peers = [1, 2, 3] }.SyncLimitTicks, $"took {ticks} ticks");
+        Assert.NotEqual(dead, leader.Id);
+    }
+
+    [Fact]
     public void An_ack_leaves_in_the_same_Ready_as_the_append_it_acknowledges()
     {
         var c = new Cluster();
