@@ -1,6 +1,6 @@
-using OrleansZk.Cli.Tests.Support;
+using OrleansZk.Testing.Transcripts;
 
-namespace OrleansZk.Cli.Tests.Unit;
+namespace OrleansZk.Testing.Tests;
 
 public sealed class TranscriptNormalizerTests
 {

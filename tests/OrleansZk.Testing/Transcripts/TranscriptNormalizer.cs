@@ -1,9 +1,10 @@
 using System.Text.RegularExpressions;
 
-namespace OrleansZk.Cli.Tests.Support;
+namespace OrleansZk.Testing.Transcripts;
 
 /// <summary>
-/// Makes a zkCli transcript and the shell's output comparable: it removes what only zkCli prints
+/// Makes a recorded zkCli transcript and a new run comparable (the OrleansZk shell's output, or
+/// zkCli's own against another server): it removes what only zkCli prints
 /// (its JLine notice and the connection-state events, <c>WatchedEvent state:... type:None</c>,
 /// whose place depends on timing), puts the removal events of one <c>removewatches</c> in one
 /// order (zkCli's changes from run to run), and replaces what differs from run to run — the server
