@@ -6,7 +6,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -198,18 +197,5 @@ final class Harness {
             }
             log(left.isEmpty() ? "  no other event" : "  UNEXPECTED events: " + String.join("; ", left));
         }
-    }
-
-    /** Polls until the condition holds; fails after the deadline. */
-    static void waitUntil(Call condition, String what) throws Exception {
-        long end = System.currentTimeMillis() + DEADLINE_MS;
-        while (!Boolean.TRUE.equals(condition.run())) {
-            if (System.currentTimeMillis() > end) throw new AssertionError("not within " + DEADLINE_MS + " ms: " + what);
-            Thread.sleep(20);
-        }
-    }
-
-    static CountDownLatch latch() {
-        return new CountDownLatch(1);
     }
 }

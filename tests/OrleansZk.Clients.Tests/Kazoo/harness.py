@@ -3,12 +3,11 @@ and renderings of results that are the same from run to run (no zxid, session id
 printed: only how they relate).
 
 A script prints one line per result with log(); the test compares the whole log with NAME.log.
-Tests/OrleansZk.Clients.Tests/Support/ClientProcess.cs describes the protocol with the harness.
+tests/OrleansZk.Clients.Tests/Support/ClientProcess.cs describes the protocol with the harness.
 """
 import os
 import queue
 import sys
-import threading
 import uuid
 
 from kazoo.client import KazooClient
@@ -152,15 +151,5 @@ class States:
                 raise AssertionError("the client did not become %s within %s s" % (state, DEADLINE))
 
 
-def wait_until(condition, what):
-    """Polls condition every 20 ms; fails after DEADLINE seconds."""
-    done = threading.Event()
-    for _ in range(int(DEADLINE / 0.02)):
-        if condition():
-            return
-        done.wait(0.02)
-    raise AssertionError("not within %s s: %s" % (DEADLINE, what))
-
-
 __all__ = ["SERVERS", "RELAY", "DEADLINE", "log", "act", "client", "outcome", "error", "stat", "acls",
-           "fresh_root", "Events", "States", "wait_until", "KazooState"]
+           "fresh_root", "Events", "States", "KazooState"]

@@ -110,15 +110,12 @@ public sealed class ZooKeeperTarget : IZkTarget
         var server = Process.Start(info) ?? throw new InvalidOperationException("could not start java");
         server.StandardInput.Close();
         _launches++;
-        var log = new StreamWriter(LogFile) { AutoFlush = true };
+        // Closed by StopAsync once WaitForExitAsync saw the end of both outputs: no line comes after.
+        var log = new StreamWriter(new FileStream(LogFile, FileMode.Create, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
         void Append(string? line)
         {
             if (line == null) return;
-            lock (log)
-            {
-                // A line after the end of output cannot come: WaitForExitAsync waits for it before the writer is closed.
-                log.WriteLine(line);
-            }
+            lock (log) log.WriteLine(line);
         }
         server.OutputDataReceived += (_, e) => Append(e.Data);
         server.ErrorDataReceived += (_, e) => Append(e.Data);
@@ -173,7 +170,8 @@ public sealed class ZooKeeperTarget : IZkTarget
     {
         try
         {
-            var text = File.ReadAllText(LogFile);
+            using var reader = new StreamReader(new FileStream(LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+            var text = reader.ReadToEnd();
             return text.Length <= 4000 ? text : "…" + text[^4000..];
         }
         catch (IOException e)
