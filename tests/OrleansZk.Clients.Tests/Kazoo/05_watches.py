@@ -1,9 +1,9 @@
 """Watches kazoo can set (kazoo 2.8 has no add_watch: the Java suite covers persistent ones):
 data watches (get), exists watches (on present and missing nodes), child watches (get_children,
 with and without stat); which writes fire which (and which fire none), that each fires once,
-that a get of a missing node sets no watch, events from writes of the watching session itself
-and of others, one event for two watches of one kind on one path, and a session's watches
-ending with it."""
+that a get or get_children of a missing node sets no watch, events from writes of the watching
+session itself and of others, one delete firing all three kinds on a path, a failed multi firing
+nothing, a closed session's watches, and an ephemeral's watchers when its session closes."""
 from harness import *
 
 c = client()
