@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using OrleansZk.Testing.Installs;
 
 namespace OrleansZk.Conformance.Tests.ZooKeeper;
 
@@ -39,10 +40,10 @@ internal sealed class ZooKeeperDriver : IAsyncDisposable
     /// <summary>Installs ZooKeeper if needed, compiles the driver, starts it and waits for its server.</summary>
     public static async Task<ZooKeeperDriver> StartAsync()
     {
-        await ZooKeeperInstall.EnsureAsync();
+        await ZooKeeperInstall.EnsureAsync("DIFFERENTIAL TEST");
         var sources = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "recorder"), "*.java");
         var build = Directory.CreateTempSubdirectory("orleanszk-zk-driver-").FullName;
-        var (code, output) = await ZooKeeperInstall.RunAsync(
+        var (code, output) = await Command.RunAsync(
             ["javac", "-nowarn", "-d", build, "-cp", ZooKeeperInstall.ClassPath, .. sources], TimeSpan.FromMinutes(2));
         if (code != 0) throw new InvalidOperationException("javac failed on the recorder's sources:\n" + output);
 

@@ -1,4 +1,6 @@
-namespace OrleansZk.Cli.Tests.Support;
+using Xunit;
+
+namespace OrleansZk.Testing.Transcripts;
 
 public static class TextAssert
 {

@@ -1,9 +1,10 @@
 using System.Text.RegularExpressions;
 
-namespace OrleansZk.Cli.Tests.Support;
+namespace OrleansZk.Testing.Transcripts;
 
 /// <summary>
-/// Makes a zkCli transcript and the shell's output comparable: it removes what only zkCli prints
+/// Makes a recorded zkCli transcript and a new run comparable (the OrleansZk shell's output, or
+/// zkCli's own against another server): it removes what only zkCli prints
 /// (its JLine notice and the connection-state events, <c>WatchedEvent state:... type:None</c>,
 /// whose place depends on timing), puts the removal events of one <c>removewatches</c> in one
 /// order (zkCli's changes from run to run), and replaces what differs from run to run — the server
@@ -56,6 +57,41 @@ public static partial class TranscriptNormalizer
             lines.Add(Rewrite(line, zxids, sessions));
         }
         return string.Join("\n", lines);
+    }
+
+    /// <summary>
+    /// zkCli's output <see cref="Normalize"/>d without its node events, and those events in order,
+    /// one per line. For zkCli itself against a server: its event thread prints each event with two
+    /// calls (<c>"\nWATCHER::"</c>, then <c>"\nWatchedEvent ..."</c>) while its main thread goes on,
+    /// so where an event lands among the commands' output — even between its own two lines — is
+    /// thread timing on a busy machine, but the events' order among themselves is the server's
+    /// (one event thread). Connection-state events are dropped, and each run of removal events is
+    /// sorted, as <see cref="Normalize"/> does.
+    /// </summary>
+    public static (string Output, string Events) NormalizeEventsApart(string text)
+    {
+        var input = text.Replace("\r\n", "\n").Split('\n');
+        var output = new List<string>();
+        var events = new List<string>();
+        for (var i = 0; i < input.Length; i++)
+        {
+            if (input[i].Length == 0 && i + 1 < input.Length && (input[i + 1] == "WATCHER::" || input[i + 1].StartsWith("WatchedEvent ", StringComparison.Ordinal)))
+            {
+                if (input[i + 1].StartsWith("WatchedEvent ", StringComparison.Ordinal) && !input[i + 1].Contains(" type:None ", StringComparison.Ordinal))
+                    events.Add(input[i + 1]);
+                i++;
+                continue;
+            }
+            output.Add(input[i]);
+        }
+        for (var start = 0; start < events.Count;)
+        {
+            var end = start;
+            while (end < events.Count && IsRemoval(events[end])) end++;
+            if (end - start > 1) events.Sort(start, end - start, StringComparer.Ordinal);
+            start = Math.Max(end, start + 1);
+        }
+        return (Normalize(string.Join("\n", output)), string.Join("\n", events));
     }
 
     /// <summary>How zkCli prints an event: an empty line, "WATCHER::", an empty line, the event.</summary>

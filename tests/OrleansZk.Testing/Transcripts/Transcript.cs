@@ -1,9 +1,10 @@
-namespace OrleansZk.Cli.Tests.Support;
+namespace OrleansZk.Testing.Transcripts;
 
 /// <summary>
-/// One recorded zkCli run (Transcripts/NAME.*, written by Transcripts/recorder/record.sh): the
-/// script fed on standard input, an optional command given on the command line instead, and what
-/// ZooKeeper 3.8's zkCli printed on standard output and standard error, and its exit code.
+/// One recorded zkCli run (tests/OrleansZk.Cli.Tests/Transcripts/NAME.*, written by its
+/// recorder/record.sh): the script fed on standard input, an optional command given on the command
+/// line instead, and what ZooKeeper 3.8's zkCli printed on standard output and standard error, and
+/// its exit code. A suite that uses them copies them into a Transcripts folder of its output.
 /// </summary>
 public sealed record Transcript(string Name, string Script, IReadOnlyList<string>? CommandLine, string Stdout, string Stderr, int ExitCode)
 {

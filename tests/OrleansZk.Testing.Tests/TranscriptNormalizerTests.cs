@@ -1,6 +1,6 @@
-using OrleansZk.Cli.Tests.Support;
+using OrleansZk.Testing.Transcripts;
 
-namespace OrleansZk.Cli.Tests.Unit;
+namespace OrleansZk.Testing.Tests;
 
 public sealed class TranscriptNormalizerTests
 {
@@ -48,5 +48,31 @@ public sealed class TranscriptNormalizerTests
     public void Leaves_a_time_that_is_not_a_Java_date_for_the_comparison_to_show()
     {
         Assert.Equal("ctime = 2026-11-26T03:35:49Z", TranscriptNormalizer.Normalize("ctime = 2026-11-26T03:35:49Z"));
+    }
+
+    [Fact]
+    public void Takes_events_apart_wherever_zkClis_threads_printed_them()
+    {
+        const string recorded = "Created /a\n\nWATCHER::\n\nWatchedEvent state:SyncConnected type:NodeDeleted path:/b\nx\n\n" +
+                                "\nWATCHER::\n\nWatchedEvent state:SyncConnected type:None path:null\ncZxid = 0x5\n";
+        // The event's two lines on either side of later output, the blank line of empty data kept.
+        const string late = "Created /a\n\nWATCHER::\nx\n\n\nWatchedEvent state:SyncConnected type:NodeDeleted path:/b\n" +
+                            "cZxid = 0x5\n\nWATCHER::\n\nWatchedEvent state:SyncConnected type:None path:null\n";
+        var expected = ("Created /a\nx\n\ncZxid = <zxid 1>\n", "WatchedEvent state:SyncConnected type:NodeDeleted path:/b");
+        Assert.Equal(expected, TranscriptNormalizer.NormalizeEventsApart(recorded));
+        Assert.Equal(expected, TranscriptNormalizer.NormalizeEventsApart(late));
+    }
+
+    [Fact]
+    public void Sorts_removal_events_of_one_run_even_when_output_came_between()
+    {
+        static string Event(string type) => $"\nWATCHER::\n\nWatchedEvent state:SyncConnected type:{type} path:/a\n";
+        var split = Event("PersistentWatchRemoved") + "v\n" + Event("DataWatchRemoved") + Event("NodeCreated") + Event("ChildWatchRemoved");
+        var (output, events) = TranscriptNormalizer.NormalizeEventsApart(split);
+        Assert.Equal("v\n", output);
+        Assert.Equal(
+            "WatchedEvent state:SyncConnected type:DataWatchRemoved path:/a\nWatchedEvent state:SyncConnected type:PersistentWatchRemoved path:/a\n" +
+            "WatchedEvent state:SyncConnected type:NodeCreated path:/a\nWatchedEvent state:SyncConnected type:ChildWatchRemoved path:/a",
+            events);
     }
 }
