@@ -161,7 +161,8 @@ public sealed partial class ZkReplicaGrain : IZabHost
     /// <summary>When each replica's last packet arrived (a <see cref="TimeProvider"/> timestamp).</summary>
     private readonly Dictionary<long, long> _heardAt = [];
 
-    private bool _probing;
+    /// <summary>When the outstanding probe was sent (0: none). A probe older than <see cref="ProbeAfter"/> no longer holds up the next.</summary>
+    private long _probeSentAt;
 
     /// <summary>How long a leader may be silent before a follower probes it: one heartbeat (ZabSettings) and a tick.</summary>
     private TimeSpan ProbeAfter => TimeSpan.FromMilliseconds(_options.ZabTickMs * (HeartbeatTicks + 1));
@@ -176,16 +177,17 @@ public sealed partial class ZkReplicaGrain : IZabHost
     /// </summary>
     private void ProbeSilentLeader()
     {
-        if (_probing || _role != PeerState.Following || Peer.Status.LeaderId is not { } leader) return;
+        if (_role != PeerState.Following || Peer.Status.LeaderId is not { } leader) return;
+        if (_probeSentAt != 0 && _time.GetElapsedTime(_probeSentAt) < ProbeAfter) return;
         if (!_links.Allows(_replicaId, leader)) return;
         var heard = _heardAt.TryGetValue(leader, out var at) ? at : _roleSince;
         if (_time.GetElapsedTime(heard) < ProbeAfter) return;
-        _probing = true;
         _ = ProbeAsync(leader);
     }
 
     private async Task ProbeAsync(int leader)
     {
+        var sent = _probeSentAt = _time.GetTimestamp();
         try
         {
             await GrainFactory.GetGrain<IZkReplicaGrain>(leader).Probe().WaitAsync(TimeSpan.FromMilliseconds(_options.SyncLimitMs), _time);
@@ -194,7 +196,7 @@ public sealed partial class ZkReplicaGrain : IZabHost
         {
             if (_role == PeerState.Following && Peer.Status.LeaderId == leader)
             {
-                LogLeaderGone(_replicaId, leader, e.GetType().Name);
+                LogLeaderGone(_replicaId, leader, e.GetType().Name, (long)_time.GetElapsedTime(sent).TotalMilliseconds);
                 Peer.Unreachable(leader);
                 Wake();
             }
@@ -205,7 +207,7 @@ public sealed partial class ZkReplicaGrain : IZabHost
         }
         finally
         {
-            _probing = false;
+            if (_probeSentAt == sent) _probeSentAt = 0;
         }
     }
 
@@ -233,8 +235,8 @@ public sealed partial class ZkReplicaGrain : IZabHost
     [LoggerMessage(Level = LogLevel.Critical, Message = "Replica {ReplicaId}: the transaction log failed; the replica stops")]
     private partial void LogWriteFailed(Exception e, long replicaId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Replica {ReplicaId}: leader {Leader} is gone ({Reason}); looking for a new one")]
-    private partial void LogLeaderGone(long replicaId, long leader, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Replica {ReplicaId}: leader {Leader} is gone ({Reason}, {ProbeMs} ms after the probe); looking for a new one")]
+    private partial void LogLeaderGone(long replicaId, long leader, string reason, long probeMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Replica {ReplicaId}: dropped an unreadable message batch from replica {From}")]
     private partial void LogBadPacket(Exception e, long replicaId, long from);
