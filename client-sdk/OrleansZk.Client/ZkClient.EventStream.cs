@@ -47,6 +47,9 @@ public sealed partial class ZkClient
     private readonly LinkedList<WatchedEvent> _unmatched = new();
     private readonly HashSet<ChannelWriter<WatchedEvent>> _enumerations = [];
 
+    /// <summary>The lowest zxid the next re-registration must replay from (restored watches: <see cref="RestoreWatchesAsync"/>); null when none asked.</summary>
+    private long? _replayFloor;
+
     /// <summary>The subscription and first attach; null until the first watch.</summary>
     private Task? _watching;
     private Task _reregistering = Task.CompletedTask;
@@ -282,7 +285,11 @@ public sealed partial class ZkClient
                 await SubscribeAsync(info).ConfigureAwait(false);
                 WatchSet set;
                 long lastZxid;
-                lock (_watchLock) (set, lastZxid) = (_watches.Snapshot(), _acceptedThrough);
+                lock (_watchLock)
+                {
+                    (set, lastZxid) = (_watches.Snapshot(), Math.Min(_acceptedThrough, _replayFloor ?? long.MaxValue));
+                    _replayFloor = null;
+                }
                 var reply = await Replica(info).SetWatches(info.SessionId, lastZxid, set).WaitAsync(_options.RequestTimeout).ConfigureAwait(false);
                 if (reply.Code == ZkErrorCode.SessionExpired)
                 {

@@ -68,7 +68,9 @@ public interface IZkReplicaGrain : IGrainWithIntegerKey
     Task<long> ReadBarrier(long sessionId);
 
     /// <summary>addauth: adds a proven identity to the session (digest scheme); AuthFailed for other schemes.
-    /// Identities are the leader's: after a leader change the client proves them again.</summary>
+    /// Scheme "ip" sets the session's verified network address (an IPv4 or IPv6 address), which ip
+    /// ACLs match: only a front end that accepted the client's connection may say it (the ZooKeeper
+    /// client port does). Identities are the leader's: after a leader change the client proves them again.</summary>
     Task<AuthReply> AddAuth(long sessionId, string scheme, byte[] auth);
 
     /// <summary>The session's ephemeral paths under <paramref name="prefix"/>, sorted.</summary>
