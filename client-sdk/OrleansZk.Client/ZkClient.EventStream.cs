@@ -69,6 +69,13 @@ public sealed partial class ZkClient
     private long _pingSeqToCheck;
     private long _registrationLosses;
 
+    /// <summary>
+    /// When set, each event is handed to this instead of its watchers: the event and every watcher
+    /// it goes to, at once (the ZooKeeper client port sends one notification per event, placed after
+    /// the replies of the reads that set the watches it fires). Called on the dispatcher, one event at a time.
+    /// </summary>
+    internal Action<WatchedEvent, IReadOnlyList<Action<WatchedEvent>>>? EventObserver { get; set; }
+
     /// <summary>Test hook: how many of the next stream messages are dropped on arrival, as if lost.</summary>
     internal int DropEventMessagesForTest { get; set; }
 
@@ -321,6 +328,18 @@ public sealed partial class ZkClient
         {
             if (d.Event != null)
             {
+                if (EventObserver is { } observer)
+                {
+                    try
+                    {
+                        observer(d.Event, d.Watchers!);
+                    }
+                    catch (Exception)
+                    {
+                        // The observer's failure is its own.
+                    }
+                    continue;
+                }
                 foreach (var watcher in d.Watchers!)
                 {
                     try

@@ -21,7 +21,7 @@ public sealed class ConfigurationTests : IDisposable
         if (busy.Count == 0)
         {
             var ready = await silo.WaitReadyAsync();
-            Assert.Equal($"OrleansZk silo 1 ready: gateway 127.0.0.1:30000, silo port 11111, data {Path.Combine(cwd, "data")}", ready.Line);
+            Assert.Equal($"OrleansZk silo 1 ready: gateway 127.0.0.1:30000, silo port 11111, client port off, data {Path.Combine(cwd, "data")}", ready.Line);
             Assert.True(Directory.Exists(Path.Combine(cwd, "data", "replica-1")), "the replica's data directory under ./data");
             Assert.Equal(0, await silo.StopAsync());
             Assert.Equal(ready.Line, silo.Stdout.Trim());
