@@ -157,7 +157,6 @@ internal sealed partial class WireConnection
             }
         }
         var resume = request.SessionId != 0;
-        if (resume) _server.CloseOtherConnections(request.SessionId, this);
         ZkClient client;
         try
         {
@@ -195,6 +194,10 @@ internal sealed partial class WireConnection
             return false;
         }
         _client = client;
+        // The session's older connection here closes (as ZooKeeper closes it when its client
+        // reconnects) — only once this one has proven the password, unlike ZooKeeper 3.8, which
+        // closes it before checking, so a wrong password cannot cut a live session's connection.
+        if (resume) _server.CloseOtherConnections(request.SessionId, this);
         _server.Register(this);
         client.ConnectionStateChanged += (_, change) =>
         {

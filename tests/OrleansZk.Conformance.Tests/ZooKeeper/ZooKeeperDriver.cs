@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using OrleansZk.Testing;
 
 namespace OrleansZk.Conformance.Tests.ZooKeeper;
 

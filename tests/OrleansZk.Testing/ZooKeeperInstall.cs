@@ -1,16 +1,19 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace OrleansZk.Conformance.Tests.ZooKeeper;
+namespace OrleansZk.Testing;
 
 /// <summary>
 /// Makes sure Debian's <c>zookeeper</c> package (Apache ZooKeeper 3.8, its jars under
-/// /usr/share/java) and a Java compiler are on this machine, installing them with apt-get when they
-/// are missing (as root, or through <c>sudo -n</c>). When that is impossible it throws with what to
-/// do: the differential test fails loudly rather than skipping in silence.
+/// /usr/share/java) and a Java compiler — and, for <see cref="EnsureKazooAsync"/>, Debian's
+/// <c>python3-kazoo</c> under /usr/bin/python3 — are on this machine, installing them with apt-get
+/// when they are missing (as root, or through <c>sudo -n</c>). When that is impossible it throws
+/// with what to do: the tests that need them fail loudly rather than skipping in silence.
 /// </summary>
-internal static class ZooKeeperInstall
+public static class ZooKeeperInstall
 {
+    /// <summary>The Python that has Debian's python3-kazoo (not a pyenv one on the PATH).</summary>
+    public const string Python = "/usr/bin/python3";
     public const string JarDirectory = "/usr/share/java";
 
     private static readonly SemaphoreSlim Once = new(1, 1);
@@ -28,7 +31,14 @@ internal static class ZooKeeperInstall
     }
 
     /// <summary>Installs what is missing; returns once zookeeper.jar and javac are there.</summary>
-    public static async Task EnsureAsync()
+    public static Task EnsureAsync() => EnsurePackagesAsync(kazoo: false);
+
+    /// <summary>Installs what is missing; returns once zookeeper.jar, javac and kazoo (for <see cref="Python"/>) are there.</summary>
+    public static Task EnsureKazooAsync() => EnsurePackagesAsync(kazoo: true);
+
+    private static bool HasKazoo() => File.Exists(Python) && Directory.Exists("/usr/lib/python3/dist-packages/kazoo");
+
+    private static async Task EnsurePackagesAsync(bool kazoo)
     {
         await Once.WaitAsync();
         try
@@ -36,6 +46,7 @@ internal static class ZooKeeperInstall
             var packages = new List<string>();
             if (!File.Exists(Path.Combine(JarDirectory, "zookeeper.jar"))) packages.Add("zookeeper");
             if (FindOnPath("javac") == null) packages.Add("default-jdk-headless");
+            if (kazoo && !HasKazoo()) packages.Add("python3-kazoo");
             if (packages.Count == 0) return;
             if (FindOnPath("apt-get") == null)
                 throw Missing(packages, "apt-get is not available on this machine");
@@ -45,8 +56,8 @@ internal static class ZooKeeperInstall
             string[] prefix = asRoot ? [] : ["sudo", "-n"];
             await AptAsync(packages, prefix, ["update"]);
             await AptAsync(packages, prefix, ["-o", "DPkg::Lock::Timeout=300", "install", "-y", .. packages]);
-            if (!File.Exists(Path.Combine(JarDirectory, "zookeeper.jar")) || FindOnPath("javac") == null)
-                throw Missing(packages, "apt-get finished, but zookeeper.jar or javac is still missing");
+            if (!File.Exists(Path.Combine(JarDirectory, "zookeeper.jar")) || FindOnPath("javac") == null || (kazoo && !HasKazoo()))
+                throw Missing(packages, "apt-get finished, but zookeeper.jar, javac or kazoo is still missing");
         }
         finally
         {
@@ -68,8 +79,8 @@ internal static class ZooKeeperInstall
     }
 
     private static InvalidOperationException Missing(List<string> packages, string why) => new(
-        $"THE DIFFERENTIAL TEST CANNOT RUN: it needs Debian's packages {string.Join(", ", packages)} " +
-        $"(ZooKeeper 3.8 and a JDK) and could not install them: {why}. Install them with " +
+        $"THESE TESTS CANNOT RUN: they need Debian's packages {string.Join(", ", packages)} " +
+        $"(ZooKeeper 3.8, a JDK, kazoo) and could not install them: {why}. Install them with " +
         $"`apt-get update && apt-get install -y {string.Join(' ', packages)}` and run the tests again.");
 
     /// <summary>Runs a command to completion; stdout and stderr together. Kills it after <paramref name="timeout"/>.</summary>
