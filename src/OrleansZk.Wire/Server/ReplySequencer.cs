@@ -102,6 +102,8 @@ public sealed class ReplySequencer
         while (true)
         {
             Task changed;
+            var taken = false;
+            List<WireReply>? result = null;
             lock (_lock)
             {
                 var batch = new List<WireReply>();
@@ -125,9 +127,20 @@ public sealed class ReplySequencer
                         _queuedNotifications--;
                     }
                 }
-                if (batch.Count > 0) return batch;
-                if (_completed && _slots.Count == 0) return null;
-                changed = _changed.Task;
+                if (batch.Count > 0)
+                {
+                    taken = true;
+                    result = batch;
+                    changed = Task.CompletedTask;
+                }
+                else if (_completed && _slots.Count == 0) return null;
+                else changed = _changed.Task;
+            }
+            if (taken)
+            {
+                // Room for more requests: the reading side may wait for it (WaitForRoomAsync).
+                Signal();
+                return result;
             }
             await changed.WaitAsync(ct).ConfigureAwait(false);
         }

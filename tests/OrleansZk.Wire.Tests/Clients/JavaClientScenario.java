@@ -103,11 +103,13 @@ public final class JavaClientScenario {
             check(e.getType() == Watcher.Event.EventType.NodeDataChanged && e.getPath().equals(root), "event " + e);
         });
         step("the event comes before the reply that shows the change (own write)", () -> {
+            // Callbacks and watchers run on the client's one event thread, in the order their packets came.
             List<String> order = Collections.synchronizedList(new ArrayList<>());
+            CountDownLatch done = new CountDownLatch(1);
             zk.getData(root, e -> order.add("event " + e.getType()), null);
-            zk.setData(root, b("v3"), -1);
-            order.add("reply");
-            check(order.size() == 2 && order.get(0).equals("event NodeDataChanged"), "order " + order);
+            zk.setData(root, b("v3"), -1, (rc, p, c, st) -> { order.add("reply " + rc); done.countDown(); }, null);
+            check(done.await(10, TimeUnit.SECONDS), "no reply");
+            check(order.equals(Arrays.asList("event NodeDataChanged", "reply 0")), "order " + order);
         });
         step("exists with a watch on a missing node fires NodeCreated", () -> {
             check(zk.exists(root + "/later", true) == null, "missing");
