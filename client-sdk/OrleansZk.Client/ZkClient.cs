@@ -339,7 +339,7 @@ public sealed partial class ZkClient : IAsyncDisposable
 
     private static Task<T> SendWhenReady<T>(Task<SessionInfo> opened, Task ready, Link link, Func<SessionInfo, Task<T>> send)
     {
-        if (!ready.IsCompleted || !opened.IsCompletedSuccessfully) return SendLaterAsync(opened, ready, link, send);
+        if (!ready.IsCompletedSuccessfully || !opened.IsCompletedSuccessfully) return SendLaterAsync(opened, ready, link, send);
         try
         {
             return send(opened.Result);

@@ -77,7 +77,7 @@ public sealed partial class SiloProcess : IDisposable
         }
         // The client port (ZooKeeper's 2181 by default) is off unless a test turns it on: silos of
         // parallel tests, and a ZooKeeper on this machine, must not meet there.
-        if (dll is null) info.Environment["OrleansZk__ClientPort"] = "0";
+        if (Path.GetFileName(dll ?? SiloDll) == "OrleansZk.Silo.dll") info.Environment["OrleansZk__ClientPort"] = "0";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
