@@ -80,6 +80,8 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("--OrleansZk:Ensemble=1,2,2", "OrleansZk:Ensemble", "distinct ids")]
     [InlineData("--OrleansZk:Ensemble=1,2,x", "OrleansZk:Ensemble", "comma-separated list")]
     [InlineData("--OrleansZk:Ensemble=2,3,4", "OrleansZk:ReplicaId", "0 or one of the ensemble's ids (2,3,4)")]
+    [InlineData("--OrleansZk:ClientPort=70000", "OrleansZk:ClientPort", "0 (off) or a port from 1 to 65535")]
+    [InlineData("--OrleansZk:FourLetterWords=ruok,dump", "OrleansZk:FourLetterWords", "('dump')")]
     public async Task A_bad_setting_stops_start_up_naming_its_key(string arg, string key, string detail)
     {
         var silo = _runner.Launch([arg, "--OrleansZk:DataDir=unused"], _runner.NewDirectory("cwd"));

@@ -98,3 +98,19 @@ public sealed class FrameDecoderTests
         }
     }
 }
+
+/// <summary>The four-letter words enabled by default: only srvr, as ZooKeeper 3.8.</summary>
+public sealed class FourLetterWordSettingTests
+{
+    [Fact]
+    public void By_default_only_srvr_is_answered_and_star_enables_all()
+    {
+        var defaults = new OrleansZk.Wire.Server.ZkWireOptions();
+        Assert.True(defaults.Allows("srvr"));
+        Assert.False(defaults.Allows("ruok"));
+        Assert.False(defaults.Allows("mntr"));
+        Assert.Equal("srvr", new OrleansZk.Grains.ZkServiceOptions().FourLetterWords);
+        var all = new OrleansZk.Wire.Server.ZkWireOptions { FourLetterWords = "*" };
+        Assert.True(all.Allows("envi") && all.Allows("mntr"));
+    }
+}

@@ -6,7 +6,7 @@ namespace OrleansZk.Wire.Tests;
 /// <summary>
 /// Unmodified ZooKeeper clients against the client port: Debian's ZooKeeper 3.8 Java client and
 /// python3-kazoo run their scenarios (Clients/), each step checking what ZooKeeper documents; every
-/// step must pass.
+/// step must pass. The Java client's reconnect goes to the other silo.
 /// </summary>
 [Collection(WireCollection.Name)]
 public sealed class RealClientTests(WireCluster cluster, ITestOutputHelper output)
@@ -24,7 +24,7 @@ public sealed class RealClientTests(WireCluster cluster, ITestOutputHelper outpu
                 ["javac", "-nowarn", "-d", build, "-cp", ZooKeeperInstall.ClassPath, Path.Combine(Clients, "JavaClientScenario.java")], TimeSpan.FromMinutes(2));
             Assert.True(code == 0, "javac failed:\n" + compiled);
             var (exit, text) = await ZooKeeperInstall.RunAsync(
-                ["java", "-Xmx256m", "-XX:+UseSerialGC", "-cp", build + ":" + ZooKeeperInstall.ClassPath, "JavaClientScenario", cluster.Target], TimeSpan.FromMinutes(3));
+                ["java", "-Xmx256m", "-XX:+UseSerialGC", "-cp", build + ":" + ZooKeeperInstall.ClassPath, "JavaClientScenario", cluster.Target, cluster.SecondTarget], TimeSpan.FromMinutes(3));
             var steps = Steps(text);
             output.WriteLine(string.Join('\n', steps));
             Assert.True(exit == 0 && steps.Contains("ALL OK"), "the Java client scenario failed:\n" + text);

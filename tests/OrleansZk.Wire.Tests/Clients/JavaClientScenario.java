@@ -1,6 +1,7 @@
 // The real ZooKeeper 3.8 Java client (Debian's /usr/share/java/zookeeper.jar, unmodified) against
-// an OrleansZk client port: every operation, watches, auth, multi, session resume with setWatches,
-// expiry, close. Usage: java -cp <zookeeper jars>:<classes> JavaClientScenario HOST:PORT
+// an OrleansZk client port: every operation, watches, auth, multi, session resume with setWatches
+// (on another silo when a second client port is given), expiry, close.
+// Usage: java -cp <zookeeper jars>:<classes> JavaClientScenario HOST:PORT [SECOND-HOST:PORT]
 // Prints "OK <step>" per step that behaved as ZooKeeper documents, "FAIL <step>: why" otherwise, and
 // exits 0 only when every step passed. The client reaches the server through a proxy in this JVM, so
 // the scenario can cut its connection (a reconnect sends setWatches) or hold it off (the session expires).
@@ -18,6 +19,8 @@ public final class JavaClientScenario {
     static int failures = 0;
     static final List<Socket> live = Collections.synchronizedList(new ArrayList<>());
     static volatile boolean refuse = false;
+    static volatile String upstreamHost;
+    static volatile int upstreamPort;
 
     interface Step { void run() throws Exception; }
 
@@ -54,8 +57,11 @@ public final class JavaClientScenario {
 
     public static void main(String[] args) throws Exception {
         String direct = args[0];
+        String second = args.length > 1 ? args[1] : direct;
         String[] hp = direct.split(":");
-        int proxyPort = startProxy(hp[0], Integer.parseInt(hp[1]));
+        upstreamHost = hp[0];
+        upstreamPort = Integer.parseInt(hp[1]);
+        int proxyPort = startProxy();
         String proxied = "127.0.0.1:" + proxyPort;
         List<ACL> open = ZooDefs.Ids.OPEN_ACL_UNSAFE;
         String root = "/java-" + System.nanoTime();
@@ -216,18 +222,32 @@ public final class JavaClientScenario {
             zk.getData(root + "/m", one, null);
             zk.removeWatches(root + "/m", one, Watcher.WatcherType.Data, false);
         });
-        step("reconnect: the session is resumed and setWatches fires what changed meanwhile", () -> {
+        step("reconnect to another silo: the session is resumed and setWatches fires what changed meanwhile", () -> {
             zk.getData(root + "/box", true, null);
+            zk.getChildren(root + "/later", true);
             states.clear();
             refuse = true;
             cut();
             next2(states, Watcher.Event.KeeperState.Disconnected);
             other.setData(root + "/box", b("changed while away"), -1);
+            other.create(root + "/later/child", null, open, CreateMode.PERSISTENT);
+            String[] to = second.split(":");
+            upstreamHost = to[0];
+            upstreamPort = Integer.parseInt(to[1]);
             refuse = false;
             next2(states, Watcher.Event.KeeperState.SyncConnected);
-            WatchedEvent e = next(events, "box changed");
-            check(e.getType() == Watcher.Event.EventType.NodeDataChanged && e.getPath().equals(root + "/box"), "event " + e);
+            Set<String> seen = new HashSet<>();
+            for (int i = 0; i < 2; i++) {
+                WatchedEvent e = next(events, "box changed, later's children changed");
+                seen.add(e.getType() + " " + e.getPath());
+            }
+            check(seen.equals(new HashSet<>(Arrays.asList("NodeDataChanged " + root + "/box", "NodeChildrenChanged " + root + "/later"))), "events " + seen);
             check(zk.exists(root + "/e-0000000000", false) != null, "ephemeral kept");
+            // A watch set on the new connection fires there.
+            zk.exists(root + "/box", true);
+            other.setData(root + "/box", b("again"), -1);
+            WatchedEvent again = next(events, "box changed again");
+            check(again.getType() == Watcher.Event.EventType.NodeDataChanged, "event " + again);
         });
         step("unknown session password: Expired", () -> {
             BlockingQueue<Watcher.Event.KeeperState> s2 = new LinkedBlockingQueue<>();
@@ -295,14 +315,14 @@ public final class JavaClientScenario {
     }
 
     /** A proxy in this JVM: copies bytes both ways; cut() drops its connections, refuse makes it drop new ones. */
-    static int startProxy(String host, int port) throws IOException {
+    static int startProxy() throws IOException {
         ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
         Thread t = new Thread(() -> {
             while (true) {
                 try {
                     Socket client = server.accept();
                     if (refuse) { client.close(); continue; }
-                    Socket upstream = new Socket(host, port);
+                    Socket upstream = new Socket(upstreamHost, upstreamPort);
                     live.add(client);
                     live.add(upstream);
                     pump(client, upstream);
