@@ -36,6 +36,9 @@ public sealed class ReplySequencer
     /// <summary>Set when more notifications wait than allowed: the connection should close (the client resets its watches on reconnect).</summary>
     public bool Overflowed { get; private set; }
 
+    /// <summary>At most this many replies per batch, so the writer hands the socket a bounded amount at a time.</summary>
+    public const int MaxBatch = 64;
+
     /// <summary>A place in the output for the next request, before its reply exists (a watch it sets may fire before the reply does).</summary>
     public Slot Reserve()
     {
@@ -94,8 +97,9 @@ public sealed class ReplySequencer
     }
 
     /// <summary>
-    /// The next frames to send, in order (a notification, or a reply with the notifications that
-    /// wait for it); null when completed and nothing is left. One caller at a time.
+    /// The next frames to send, in order (notifications, and replies with the notifications that
+    /// wait for them; at most <see cref="MaxBatch"/> replies); null when completed and nothing is
+    /// left. One caller at a time.
     /// </summary>
     public async Task<List<WireReply>?> NextAsync(CancellationToken ct)
     {
@@ -112,11 +116,13 @@ public sealed class ReplySequencer
                     batch.Add(_immediate.Dequeue());
                     _queuedNotifications--;
                 }
-                while (_slots.TryPeek(out var head) && head.Reply!.IsCompleted)
+                while (batch.Count < MaxBatch && _slots.TryPeek(out var head) && head.Reply!.IsCompleted)
                 {
                     _slots.Dequeue();
                     head.Sent = true;
                     batch.Add(head.Reply.IsCompletedSuccessfully ? head.Reply.Result : throw head.Reply.Exception!.GetBaseException());
+                    // A watch registration keeps its slot until the watch fires: not the reply's data.
+                    head.Reply = null;
                     batch.AddRange(head.Trailing);
                     _queuedNotifications -= head.Trailing.Count;
                     head.Trailing.Clear();
