@@ -15,7 +15,7 @@
 # keeps its replica's log and snapshots in DIR/replica-I (the SQLite file is DIR/orleanszk.db) and
 # writes its stdout to DIR/silo-I.out, its log to DIR/silo-I.log, its pid to DIR/silo-I.pid.
 # Environment: DIR (default ./ensemble), SILO_PORT (11111), GATEWAY_PORT (30000), CLIENT_PORT (0: the
-# ZooKeeper client port is off; else member I serves it on CLIENT_PORT+I-1), SKIP_BUILD=1 (use
+# ZooKeeper client port is off; else member I serves it on CLIENT_PORT+I-1; give it to restart too), SKIP_BUILD=1 (use
 # the existing Release build), EXTRA_ARGS (more silo settings, e.g. "--OrleansZk:ForceSync=false").
 set -euo pipefail
 
@@ -56,6 +56,7 @@ wait_ready() {
 }
 
 gateways() { local n; n=$(size); for i in $(seq 1 "$n"); do printf '%s127.0.0.1:%d' "$([[ $i == 1 ]] || echo ,)" $((gateway_port + i - 1)); done; echo; }
+client_ports() { local n; n=$(size); for i in $(seq 1 "$n"); do printf '%s127.0.0.1:%d' "$([[ $i == 1 ]] || echo ,)" $((client_port + i - 1)); done; echo; }
 
 case "${1:-}" in
 start)
@@ -67,6 +68,7 @@ start)
     for i in $(seq 1 "$n"); do launch "$i" "$n"; done
     for i in $(seq 1 "$n"); do wait_ready "$i"; done
     echo "clients: $(gateways)"
+    if ((client_port != 0)); then echo "zookeeper clients: $(client_ports)"; fi
     ;;
 status)
     n=$(size)

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using System.Text;
 using OrleansZk.Client;
 using OrleansZk.Core;
 using OrleansZk.Wire.Jute;
@@ -358,6 +357,4 @@ internal sealed partial class WireConnection
         OpCode.Auth => "AUTH",
         _ => "NA",
     };
-
-    private static readonly Encoding Utf8 = new UTF8Encoding(false);
 }

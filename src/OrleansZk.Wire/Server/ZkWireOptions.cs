@@ -27,9 +27,6 @@ public sealed class ZkWireOptions
     /// <summary>How long one request may take before the connection is closed (the client then sees ConnectionLoss and reconnects).</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Written into the settings the conf word reports.</summary>
-    public IReadOnlyDictionary<string, string> ReportedSettings { get; set; } = new Dictionary<string, string>();
-
     /// <summary>Whether <paramref name="word"/> is enabled.</summary>
     public bool Allows(string word)
     {
