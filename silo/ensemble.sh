@@ -14,7 +14,8 @@
 # Member I hosts replica I, listens on silo port SILO_PORT+I-1 and gateway port GATEWAY_PORT+I-1,
 # keeps its replica's log and snapshots in DIR/replica-I (the SQLite file is DIR/orleanszk.db) and
 # writes its stdout to DIR/silo-I.out, its log to DIR/silo-I.log, its pid to DIR/silo-I.pid.
-# Environment: DIR (default ./ensemble), SILO_PORT (11111), GATEWAY_PORT (30000), SKIP_BUILD=1 (use
+# Environment: DIR (default ./ensemble), SILO_PORT (11111), GATEWAY_PORT (30000), CLIENT_PORT (0: the
+# ZooKeeper client port is off; else member I serves it on CLIENT_PORT+I-1; give it to restart too), SKIP_BUILD=1 (use
 # the existing Release build), EXTRA_ARGS (more silo settings, e.g. "--OrleansZk:ForceSync=false").
 set -euo pipefail
 
@@ -22,6 +23,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 dir=$(mkdir -p "${DIR:-./ensemble}" && cd "${DIR:-./ensemble}" && pwd)
 silo_port=${SILO_PORT:-11111}
 gateway_port=${GATEWAY_PORT:-30000}
+client_port=${CLIENT_PORT:-0}
 dll="$root/silo/OrleansZk.Silo/bin/Release/net10.0/OrleansZk.Silo.dll"
 
 die() { echo "ensemble: $*" >&2; exit 2; }
@@ -38,6 +40,7 @@ launch() {
     nohup dotnet "$dll" \
         --OrleansZk:Clustering=AdoNet --OrleansZk:Ensemble="$ids" --OrleansZk:ReplicaId="$i" \
         --OrleansZk:DataDir="$dir" --OrleansZk:SiloPort=$((silo_port + i - 1)) --OrleansZk:GatewayPort=$((gateway_port + i - 1)) \
+        --OrleansZk:ClientPort=$((client_port == 0 ? 0 : client_port + i - 1)) \
         ${EXTRA_ARGS:-} >"$dir/silo-$i.out" 2>>"$dir/silo-$i.log" </dev/null &
     echo $! >"$dir/silo-$i.pid"
 }
@@ -53,6 +56,7 @@ wait_ready() {
 }
 
 gateways() { local n; n=$(size); for i in $(seq 1 "$n"); do printf '%s127.0.0.1:%d' "$([[ $i == 1 ]] || echo ,)" $((gateway_port + i - 1)); done; echo; }
+client_ports() { local n; n=$(size); for i in $(seq 1 "$n"); do printf '%s127.0.0.1:%d' "$([[ $i == 1 ]] || echo ,)" $((client_port + i - 1)); done; echo; }
 
 case "${1:-}" in
 start)
@@ -64,6 +68,7 @@ start)
     for i in $(seq 1 "$n"); do launch "$i" "$n"; done
     for i in $(seq 1 "$n"); do wait_ready "$i"; done
     echo "clients: $(gateways)"
+    if ((client_port != 0)); then echo "zookeeper clients: $(client_ports)"; fi
     ;;
 status)
     n=$(size)

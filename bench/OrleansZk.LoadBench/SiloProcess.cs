@@ -90,6 +90,7 @@ internal sealed partial class SiloProcess : IAsyncDisposable
                      siloDll,
                      $"--OrleansZk:DataDir={dataDir}",
                      $"--OrleansZk:GatewayPort={gatewayPort}",
+                     "--OrleansZk:ClientPort=0",
                      $"--OrleansZk:SiloPort={siloPort}",
                      // The default, stated: fsync per batch, as ZooKeeper's forceSync=yes.
                      "--OrleansZk:ForceSync=true",

@@ -47,6 +47,9 @@ public sealed partial class ZkClient
     private readonly LinkedList<WatchedEvent> _unmatched = new();
     private readonly HashSet<ChannelWriter<WatchedEvent>> _enumerations = [];
 
+    /// <summary>The lowest zxid the next re-registration must replay from (restored watches: <see cref="RestoreWatchesAsync"/>); null when none asked.</summary>
+    private long? _replayFloor;
+
     /// <summary>The subscription and first attach; null until the first watch.</summary>
     private Task? _watching;
     private Task _reregistering = Task.CompletedTask;
@@ -65,6 +68,13 @@ public sealed partial class ZkClient
     private long _dispatchedThrough;
     private long _pingSeqToCheck;
     private long _registrationLosses;
+
+    /// <summary>
+    /// When set, each event is handed to this instead of its watchers: the event and every watcher
+    /// it goes to, at once (the ZooKeeper client port sends one notification per event, placed after
+    /// the replies of the reads that set the watches it fires). Called on the dispatcher, one event at a time.
+    /// </summary>
+    internal Action<WatchedEvent, IReadOnlyList<Action<WatchedEvent>>>? EventObserver { get; set; }
 
     /// <summary>Test hook: how many of the next stream messages are dropped on arrival, as if lost.</summary>
     internal int DropEventMessagesForTest { get; set; }
@@ -282,7 +292,11 @@ public sealed partial class ZkClient
                 await SubscribeAsync(info).ConfigureAwait(false);
                 WatchSet set;
                 long lastZxid;
-                lock (_watchLock) (set, lastZxid) = (_watches.Snapshot(), _acceptedThrough);
+                lock (_watchLock)
+                {
+                    (set, lastZxid) = (_watches.Snapshot(), Math.Min(_acceptedThrough, _replayFloor ?? long.MaxValue));
+                    _replayFloor = null;
+                }
                 var reply = await Replica(info).SetWatches(info.SessionId, lastZxid, set).WaitAsync(_options.RequestTimeout).ConfigureAwait(false);
                 if (reply.Code == ZkErrorCode.SessionExpired)
                 {
@@ -314,6 +328,18 @@ public sealed partial class ZkClient
         {
             if (d.Event != null)
             {
+                if (EventObserver is { } observer)
+                {
+                    try
+                    {
+                        observer(d.Event, d.Watchers!);
+                    }
+                    catch (Exception)
+                    {
+                        // The observer's failure is its own.
+                    }
+                    continue;
+                }
                 foreach (var watcher in d.Watchers!)
                 {
                     try

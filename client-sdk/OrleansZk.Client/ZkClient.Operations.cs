@@ -192,6 +192,53 @@ public sealed partial class ZkClient
         return reply.MultiResults ?? [];
     }
 
+    /// <summary>
+    /// Several reads in one call (ZooKeeper's multiRead): getData and getChildren, issued in order as
+    /// separate reads are, each answered on its own — a failing one (NoNode, NoAuth) gives its code in
+    /// its result and the others go on. Not a snapshot: like separate reads, each sees at least what
+    /// this client had seen when it was called. An empty list is answered here.
+    /// </summary>
+    /// <exception cref="BadArgumentsException">An invalid path (nothing is sent).</exception>
+    /// <exception cref="ConnectionLossException">The connection was lost (no result is given).</exception>
+    /// <exception cref="SessionExpiredException">The session expired.</exception>
+    public async Task<IReadOnlyList<ReadOpResult>> MultiReadAsync(IEnumerable<ReadOp> ops, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(ops);
+        List<ReadOp> list = [.. ops];
+        foreach (var op in list) ZkFailures.ValidatePath(op.Path);
+        // Every read takes its place in the order before any is awaited.
+        var reads = list.Select(op => op.Kind == ReadOpKind.GetData
+            ? ReadAsync(ReadKind.GetData, op.Path, new GetDataRequest(op.Path), ct)
+            : ReadAsync(ReadKind.GetChildren, op.Path, new GetChildrenRequest(op.Path), ct)).ToList();
+        var results = new List<ReadOpResult>(list.Count);
+        for (var i = 0; i < list.Count; i++)
+        {
+            try
+            {
+                var reply = await reads[i].ConfigureAwait(false);
+                results.Add(list[i].Kind == ReadOpKind.GetData
+                    ? new ReadOpResult(ZkErrorCode.Ok, reply.Data, reply.Stat ?? default, null)
+                    : new ReadOpResult(ZkErrorCode.Ok, null, reply.Stat ?? default, reply.Children ?? []));
+            }
+            catch (ZkException e) when (e.Code is not (ZkErrorCode.ConnectionLoss or ZkErrorCode.SessionExpired or ZkErrorCode.OperationTimeout))
+            {
+                results.Add(new ReadOpResult(e.Code, null, null, null));
+            }
+        }
+        return results;
+    }
+
+    /// <summary>
+    /// The identities of this session (ZooKeeper's whoAmI), in the order a ZooKeeper server lists them:
+    /// each digest id proven by addauth ("digest", "alice:&lt;hash&gt;"), and "ip" with the client's
+    /// address when it has one (<see cref="ZkClientOptions.ClientAddress"/>). Ordered like a read.
+    /// </summary>
+    public async Task<IReadOnlyList<ZkId>> WhoAmIAsync(CancellationToken ct = default)
+    {
+        var auth = await AwaitReply(SendRead(info => Replica(info).GetSessionAuth(info.SessionId)), ct, leader: true).ConfigureAwait(false);
+        return new AuthInfo(auth.Ids, auth.Address).ServerOrder;
+    }
+
     /// <summary>Starts a fluent transaction; nothing is sent until <see cref="ZkTransaction.CommitAsync"/>.</summary>
     public ZkTransaction Transaction() => new(this);
 
@@ -207,7 +254,7 @@ public sealed partial class ZkClient
     }
 
     private async Task<ReadReply> ReadAsync(ReadKind kind, string path, ReadRequest request, CancellationToken ct, bool absentIsError = true, bool watch = false,
-        ReadConsistency consistency = ReadConsistency.Default)
+        ReadConsistency consistency = ReadConsistency.Default, Task? after = null)
     {
         ZkFailures.Validate(request);
         if ((consistency == ReadConsistency.Default ? _options.ReadConsistency : consistency) == ReadConsistency.Linearizable)
@@ -219,7 +266,7 @@ public sealed partial class ZkClient
             FoldZxid(barrier);
         }
         // AuthVersion and MinZxid are read when the call is sent, after the requests it waited for.
-        var call = SendRead(info => Partition(info, path).Read(new ReadCall(kind, path, info.SessionId, _authVersion, LastZxid, watch)));
+        var call = SendRead(info => Partition(info, path).Read(new ReadCall(kind, path, info.SessionId, _authVersion, LastZxid, watch)), after);
         var reply = await AwaitReply(call, ct).ConfigureAwait(false);
         FoldZxid(reply.Zxid);
         // A watch event for what this reply shows reaches its watchers before the reply does.

@@ -21,8 +21,8 @@ public sealed partial class ZkClient
     {
         if (watcher == null) return await GetDataAsync(path, ct).ConfigureAwait(false);
         ZkFailures.Validate(new GetDataRequest(path));
-        await EnsureWatchingAsync(ct).ConfigureAwait(false);
-        var reply = await ReadAsync(ReadKind.GetData, path, new GetDataRequest(path), ct, watch: true).ConfigureAwait(false);
+        // The read takes its place in the order now; it is sent once the watch stream is attached.
+        var reply = await ReadAsync(ReadKind.GetData, path, new GetDataRequest(path), ct, watch: true, after: EnsureWatchingAsync(ct)).ConfigureAwait(false);
         Register(WatchKind.Data, path, watcher, reply.Zxid);
         return new DataResult(reply.Data, reply.Stat ?? default);
     }
@@ -35,8 +35,7 @@ public sealed partial class ZkClient
     {
         if (watcher == null) return await ExistsAsync(path, ct).ConfigureAwait(false);
         ZkFailures.Validate(new ExistsRequest(path));
-        await EnsureWatchingAsync(ct).ConfigureAwait(false);
-        var reply = await ReadAsync(ReadKind.Exists, path, new ExistsRequest(path), ct, absentIsError: false, watch: true).ConfigureAwait(false);
+        var reply = await ReadAsync(ReadKind.Exists, path, new ExistsRequest(path), ct, absentIsError: false, watch: true, after: EnsureWatchingAsync(ct)).ConfigureAwait(false);
         var stat = reply.Code == ZkErrorCode.NoNode ? null : reply.Stat;
         Register(stat == null ? WatchKind.Exist : WatchKind.Data, path, watcher, reply.Zxid);
         return stat;
@@ -53,8 +52,7 @@ public sealed partial class ZkClient
     {
         if (watcher == null) return await GetChildrenWithStatAsync(path, ct).ConfigureAwait(false);
         ZkFailures.Validate(new GetChildrenRequest(path));
-        await EnsureWatchingAsync(ct).ConfigureAwait(false);
-        var reply = await ReadAsync(ReadKind.GetChildren, path, new GetChildrenRequest(path), ct, watch: true).ConfigureAwait(false);
+        var reply = await ReadAsync(ReadKind.GetChildren, path, new GetChildrenRequest(path), ct, watch: true, after: EnsureWatchingAsync(ct)).ConfigureAwait(false);
         Register(WatchKind.Child, path, watcher, reply.Zxid);
         return new ChildrenResult(reply.Children ?? [], reply.Stat ?? default);
     }
@@ -73,8 +71,7 @@ public sealed partial class ZkClient
         ZkFailures.ValidatePath(path);
         if (mode is not (AddWatchMode.Persistent or AddWatchMode.PersistentRecursive))
             throw new BadArgumentsException(path, $"unknown watch mode {(int)mode}");
-        await EnsureWatchingAsync(ct).ConfigureAwait(false);
-        var reply = await AwaitReply(SendRead(info => Partition(info, path).AddWatch(info.SessionId, path, mode, LastZxid)), ct).ConfigureAwait(false);
+        var reply = await AwaitReply(SendRead(info => Partition(info, path).AddWatch(info.SessionId, path, mode, LastZxid), EnsureWatchingAsync(ct)), ct).ConfigureAwait(false);
         FoldZxid(reply.Zxid);
         if (reply.Code != ZkErrorCode.Ok) throw ZkException.For(reply.Code, reply.ErrorPath ?? path, reply.Detail);
         Register(mode == AddWatchMode.PersistentRecursive ? WatchKind.Recursive : WatchKind.Persistent, path, watcher, reply.Zxid);

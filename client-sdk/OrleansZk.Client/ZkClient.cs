@@ -68,6 +68,9 @@ public sealed partial class ZkClient : IAsyncDisposable
                 throw new BadArgumentsException(null, "resuming a session needs its password (1 to 64 bytes)");
             _resume = (_options.SessionId, password.ToArray());
         }
+        _lastZxid = Math.Max(0, _options.LastZxidSeen);
+        // Proven when the session opens (OpenSessionAsync), and again after every reconnect with the others.
+        if (_options.ClientAddress is { } address) _auths.Add((IpScheme, System.Text.Encoding.UTF8.GetBytes(address)));
         _monitor = cluster.ServiceProvider?.GetServices<IClusterConnectionStatusObserver>().OfType<ZkConnectionMonitor>().FirstOrDefault();
         _monitor?.Add(this);
     }
@@ -194,6 +197,15 @@ public sealed partial class ZkClient : IAsyncDisposable
                         .ConfigureAwait(false);
                 }
                 Volatile.Write(ref _leader, info.Service.ReplicaId);
+                if (_options.ClientAddress is { } address)
+                {
+                    // The address is proven before any request of the session is sent (they wait for this open).
+                    var proven = await AwaitReply(replica.AddAuth(info.SessionId, IpScheme, System.Text.Encoding.UTF8.GetBytes(address)), link, CancellationToken.None, leader: true)
+                        .ConfigureAwait(false);
+                    if (proven.Code == ZkErrorCode.SessionExpired) throw OnExpired($"session 0x{info.SessionId:x} expired");
+                    if (proven.Code != ZkErrorCode.Ok) throw new BadArgumentsException(null, $"client address \"{address}\" refused: {proven.Code}");
+                    _authVersion = proven.AuthVersion;
+                }
                 FoldZxid(info.Zxid);
                 OnOpened(info);
                 return info;
@@ -205,6 +217,9 @@ public sealed partial class ZkClient : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>The addauth scheme of <see cref="ZkClientOptions.ClientAddress"/>.</summary>
+    private const string IpScheme = "ip";
 
     /// <summary>How often a client without a leader asks again during an election.</summary>
     private const int ElectionPollMs = 100;
@@ -289,8 +304,13 @@ public sealed partial class ZkClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Issues a read-like call: sent at once if no write is outstanding, else once the earlier ones have completed; later writes wait for it.</summary>
-    private Issued<T> SendRead<T>(Func<SessionInfo, Task<T>> send)
+    /// <summary>
+    /// Issues a read-like call: sent at once if no write is outstanding, else once the earlier ones
+    /// have completed (and <paramref name="after"/>, when given: its place in the order is taken now,
+    /// so a watch-setting read waiting for the watch stream is still ordered as called); later writes
+    /// wait for it.
+    /// </summary>
+    private Issued<T> SendRead<T>(Func<SessionInfo, Task<T>> send, Task? after = null)
     {
         Task<SessionInfo> opened;
         Ticket ticket;
@@ -301,7 +321,8 @@ public sealed partial class ZkClient : IAsyncDisposable
             ticket = _order.IssueRead();
             link = _link;
         }
-        return new(TrackRead(SendWhenReady(opened, ticket.Ready, link, send), ticket.Seq), link);
+        var ready = after is null || after.IsCompletedSuccessfully ? ticket.Ready : Task.WhenAll(ticket.Ready, after);
+        return new(TrackRead(SendWhenReady(opened, ready, link, send), ticket.Seq), link);
     }
 
     private async Task<T> TrackRead<T>(Task<T> call, long seq)
@@ -318,7 +339,7 @@ public sealed partial class ZkClient : IAsyncDisposable
 
     private static Task<T> SendWhenReady<T>(Task<SessionInfo> opened, Task ready, Link link, Func<SessionInfo, Task<T>> send)
     {
-        if (!ready.IsCompleted || !opened.IsCompletedSuccessfully) return SendLaterAsync(opened, ready, link, send);
+        if (!ready.IsCompletedSuccessfully || !opened.IsCompletedSuccessfully) return SendLaterAsync(opened, ready, link, send);
         try
         {
             return send(opened.Result);

@@ -53,6 +53,21 @@ public sealed class ZkClientOptions
 
     /// <summary>The password of the session in <see cref="SessionId"/> (<see cref="ZkClient.SessionPassword"/> of its first client).</summary>
     public byte[]? SessionPassword { get; set; }
+
+    /// <summary>
+    /// The highest zxid the application has already seen (0: none) — when a session moves to this
+    /// client from another (a ZooKeeper client's <c>lastZxidSeen</c> on reconnect): no read of this
+    /// client returns state older than it.
+    /// </summary>
+    public long LastZxidSeen { get; set; }
+
+    /// <summary>
+    /// The client's network address (IPv4 or IPv6), as a front end that accepted its connection
+    /// verified it: the session proves it as its <c>ip</c> identity when it opens and after every
+    /// reconnect, so ip ACLs match it. For such front ends only (the ZooKeeper client port sets it);
+    /// null, the default, leaves the session without an address (no ip ACL matches it).
+    /// </summary>
+    public string? ClientAddress { get; set; }
 }
 
 /// <summary>How fresh a read must be.</summary>

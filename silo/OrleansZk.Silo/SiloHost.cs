@@ -8,6 +8,7 @@ using Orleans.Configuration;
 using Orleans.Runtime;
 using OrleansZk.Database;
 using OrleansZk.Grains;
+using OrleansZk.Wire.Server;
 
 namespace OrleansZk.Silo;
 
@@ -38,7 +39,7 @@ internal static class SiloHost
         if (options is null) return exit;
 
         // Orleans listens with SO_REUSEPORT on Linux, so a second silo on a taken port would share
-        // it silently (clients landing on either); check that both ports are free first.
+        // it silently (clients landing on either); check that its ports (and the client port) are free first.
         var busy = PortCheck.InUse(options);
         if (busy.Count > 0)
         {
@@ -77,8 +78,9 @@ internal static class SiloHost
         }
 
         var gateway = host.Services.GetRequiredService<ILocalSiloDetails>().GatewayAddress?.Endpoint;
+        var clientPort = host.Services.GetService<ZkWireServer>()?.LocalEndPoint?.ToString() ?? "off";
         Console.Out.WriteLine(
-            $"OrleansZk silo {options.ReplicaId} ready: gateway {gateway?.ToString() ?? "none"}, silo port {options.SiloPort}, data {options.DataDir}");
+            $"OrleansZk silo {options.ReplicaId} ready: gateway {gateway?.ToString() ?? "none"}, silo port {options.SiloPort}, client port {clientPort}, data {options.DataDir}");
         await host.WaitForShutdownAsync();
         return 0;
     }
@@ -156,6 +158,17 @@ internal static class SiloHost
                 section.Bind(o);
                 o.DataDir = options.DataDir;
             });
+            if (options.ClientPort != 0)
+            {
+                // ZooKeeper's clientPort: zkCli, kazoo, Curator connect here unchanged.
+                silo.AddOrleansZkClientPort(o =>
+                {
+                    o.Address = options.Address;
+                    o.Port = options.ClientPort;
+                    o.MaxFrameBytes = options.MaxDataBytes;
+                    o.FourLetterWords = options.FourLetterWords;
+                });
+            }
         });
         return builder.Build();
     }

@@ -68,7 +68,9 @@ public interface IZkReplicaGrain : IGrainWithIntegerKey
     Task<long> ReadBarrier(long sessionId);
 
     /// <summary>addauth: adds a proven identity to the session (digest scheme); AuthFailed for other schemes.
-    /// Identities are the leader's: after a leader change the client proves them again.</summary>
+    /// Scheme "ip" sets the session's verified network address (an IPv4 or IPv6 address), which ip
+    /// ACLs match: only a front end that accepted the client's connection may say it (the ZooKeeper
+    /// client port does). Identities are the leader's: after a leader change the client proves them again.</summary>
     Task<AuthReply> AddAuth(long sessionId, string scheme, byte[] auth);
 
     /// <summary>The session's ephemeral paths under <paramref name="prefix"/>, sorted.</summary>
@@ -173,7 +175,8 @@ public sealed class NotLeaderException : Exception
 /// One replica's view (the shell's <c>srvr</c>): its role (Looking, Following, Leading) and ZAB
 /// phase, the leader and epoch it knows, its epochs and zxids, whether it serves clients (a leader
 /// that has synchronised and applied its history), the followers in sync with it and the sync plans
-/// it sent (a leader's), and how long its last election took.
+/// it sent (a leader's), and how long its last election took; the nodes and open sessions of its
+/// tree as applied (the four-letter words' node count).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("zk.ReplicaStatus")]
 public sealed record ReplicaStatus(
@@ -194,7 +197,9 @@ public sealed record ReplicaStatus(
     long TruncSyncs,
     long SnapSyncs,
     long LastElectionMs,
-    string? Detail = null);
+    string? Detail = null,
+    int NodeCount = 0,
+    int SessionCount = 0);
 
 /// <summary>A replica's tree digest at <paramref name="Zxid"/> (what it has applied), and its node count.</summary>
 [GenerateSerializer, Immutable, Alias("zk.TreeDigest")]

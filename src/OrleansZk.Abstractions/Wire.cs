@@ -82,9 +82,13 @@ public sealed record ReadReply(
     string? Detail = null,
     long FiredZxid = 0);
 
-/// <summary>The identities a session has proven (by addauth), for ACL checks at partitions.</summary>
+/// <summary>
+/// The identities a session has proven (by addauth), for ACL checks at partitions, and
+/// <paramref name="Address"/>, the client's network address when a front end that accepted its
+/// connection verified it (the ZooKeeper client port; null for SDK clients): ip ACLs match it.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("zk.SessionAuth")]
-public sealed record SessionAuth(int Version, IReadOnlyList<ZkId> Ids);
+public sealed record SessionAuth(int Version, IReadOnlyList<ZkId> Ids, string? Address = null);
 
 /// <summary>
 /// Effects for one partition, in zxid order, from leader <paramref name="LeaderId"/> of

@@ -193,7 +193,7 @@ public sealed partial class ZkPartitionGrain
     {
         if (_auth.TryGetValue(sessionId, out var cached) && cached.Version >= version) return cached.Auth;
         var fresh = await CallLeaderAsync(leader => leader.GetSessionAuth(sessionId));
-        var auth = new AuthInfo(fresh.Ids, null);
+        var auth = new AuthInfo(fresh.Ids, fresh.Address);
         _auth[sessionId] = (fresh.Version, auth);
         return auth;
     }

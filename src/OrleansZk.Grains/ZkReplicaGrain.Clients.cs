@@ -71,7 +71,12 @@ public sealed partial class ZkReplicaGrain
         var (current, version) = term.Auth.GetValueOrDefault(sessionId, (AuthInfo.Anonymous, 0));
         try
         {
-            current = current.Add(scheme, System.Text.Encoding.UTF8.GetString(auth));
+            var credentials = System.Text.Encoding.UTF8.GetString(auth);
+            // "ip": the client's address as the front end that accepted its connection saw it (the
+            // ZooKeeper client port); it replaces the previous one (a session has one connection).
+            if (scheme != IpScheme) current = current.Add(scheme, credentials);
+            else if (System.Net.IPAddress.TryParse(credentials, out var address)) current = current.WithAddress(address.ToString());
+            else return new AuthReply(ZkErrorCode.AuthFailed, version);
         }
         catch (ZkException e)
         {
@@ -81,10 +86,13 @@ public sealed partial class ZkReplicaGrain
         return new AuthReply(ZkErrorCode.Ok, version);
     }
 
+    /// <summary>The addauth scheme by which a front end sets a session's verified network address.</summary>
+    private const string IpScheme = "ip";
+
     public async Task<SessionAuth> GetSessionAuth(long sessionId)
     {
         var term = await ServingTermAsync();
-        return term.Auth.TryGetValue(sessionId, out var a) ? new SessionAuth(a.Version, a.Auth.Ids) : new SessionAuth(0, []);
+        return term.Auth.TryGetValue(sessionId, out var a) ? new SessionAuth(a.Version, a.Auth.Ids, a.Auth.VerifiedAddress) : new SessionAuth(0, []);
     }
 
     /// <summary>Admits a session's write or sync to the pipeline in xid order.</summary>

@@ -114,7 +114,8 @@ public sealed partial class ZkReplicaGrain
         return Task.FromResult(new ReplicaStatus(_replicaId, _broken == null, s.State.ToString(), s.Phase.ToString(), s.LeaderId,
             s.SessionEpoch, s.Hard.CurrentEpoch, s.Hard.AcceptedEpoch, s.LastZxid, s.CommittedZxid, _machine.AppliedZxid,
             _term is { Active: true }, (s.SyncedFollowers ?? []).Select(id => (long)id).ToArray(),
-            plans[(int)SyncKind.Diff], plans[(int)SyncKind.Trunc], plans[(int)SyncKind.Snap], _lastElectionMs, _broken));
+            plans[(int)SyncKind.Diff], plans[(int)SyncKind.Trunc], plans[(int)SyncKind.Snap], _lastElectionMs, _broken,
+            _machine.Tree.NodeCount, _machine.Tree.Sessions.Count));
     }
 
     public Task<TreeDigest> GetTreeDigest() =>

@@ -60,6 +60,19 @@ public sealed class ZkServiceOptions
     /// <summary>Orleans gateway port, where clients (ZkClient, the shell) connect.</summary>
     public int GatewayPort { get; set; } = 30000;
 
+    /// <summary>
+    /// ZooKeeper's clientPort: the TCP port, on <see cref="Address"/>, where the silo speaks ZooKeeper
+    /// 3.8's client protocol (zkCli, kazoo, Curator connect here unchanged); 0 = off.
+    /// </summary>
+    public int ClientPort { get; set; } = 2181;
+
+    /// <summary>
+    /// The four-letter words the client port answers (ZooKeeper's 4lw.commands.whitelist):
+    /// comma-separated, from ruok, srvr, stat, mntr, conf, cons, envi, wchs; "*" = all of them. As
+    /// ZooKeeper, only srvr by default; any other word gets ZooKeeper's "not in the whitelist" answer.
+    /// </summary>
+    public string FourLetterWords { get; set; } = "srvr";
+
     /// <summary>Number of partition grains holding the tree: a power of two, 1 to 65536.</summary>
     public int Partitions { get; set; } = 64;
 
@@ -140,6 +153,9 @@ public sealed class ZkServiceOptions
 
     public int EffectiveMaxSessionTimeoutMs => MaxSessionTimeoutMs > 0 ? MaxSessionTimeoutMs : 20 * TickTimeMs;
 
+    /// <summary>The four-letter words the client port can answer.</summary>
+    public static readonly IReadOnlyList<string> FourLetterWordNames = ["ruok", "srvr", "stat", "mntr", "conf", "cons", "envi", "wchs"];
+
     private const string ClusterNameRule = "1 to 150 letters, digits, '.', '-' or '_'";
 
     private static bool IsClusterName(string? name) =>
@@ -174,6 +190,11 @@ public sealed class ZkServiceOptions
         Require(SiloPort is > 0 and < 65536, nameof(SiloPort), "a port from 1 to 65535", SiloPort);
         Require(GatewayPort is > 0 and < 65536, nameof(GatewayPort), "a port from 1 to 65535", GatewayPort);
         Require(SiloPort != GatewayPort, nameof(GatewayPort), "different from SiloPort", GatewayPort);
+        Require(ClientPort is >= 0 and < 65536, nameof(ClientPort), "0 (off) or a port from 1 to 65535", ClientPort);
+        Require(ClientPort == 0 || (ClientPort != SiloPort && ClientPort != GatewayPort), nameof(ClientPort), "different from SiloPort and GatewayPort", ClientPort);
+        var words = (FourLetterWords ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var unknown = words.FirstOrDefault(w => w != "*" && !FourLetterWordNames.Contains(w));
+        Require(unknown == null, nameof(FourLetterWords), $"\"*\" or a comma-separated list of {string.Join(", ", FourLetterWordNames)}", $"'{FourLetterWords}' ('{unknown}')");
         Require(Core.PathHash.IsValidPartitionCount(Partitions), nameof(Partitions), "a power of two from 1 to 65536", Partitions);
         Require(TickTimeMs is >= 1 and <= 600_000, nameof(TickTimeMs), "from 1 to 600000", TickTimeMs);
         Require(MinSessionTimeoutMs >= 0, nameof(MinSessionTimeoutMs), "0 (2 ticks) or positive", MinSessionTimeoutMs);

@@ -21,7 +21,7 @@ public sealed class ConfigurationTests : IDisposable
         if (busy.Count == 0)
         {
             var ready = await silo.WaitReadyAsync();
-            Assert.Equal($"OrleansZk silo 1 ready: gateway 127.0.0.1:30000, silo port 11111, data {Path.Combine(cwd, "data")}", ready.Line);
+            Assert.Equal($"OrleansZk silo 1 ready: gateway 127.0.0.1:30000, silo port 11111, client port off, data {Path.Combine(cwd, "data")}", ready.Line);
             Assert.True(Directory.Exists(Path.Combine(cwd, "data", "replica-1")), "the replica's data directory under ./data");
             Assert.Equal(0, await silo.StopAsync());
             Assert.Equal(ready.Line, silo.Stdout.Trim());
@@ -80,6 +80,8 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("--OrleansZk:Ensemble=1,2,2", "OrleansZk:Ensemble", "distinct ids")]
     [InlineData("--OrleansZk:Ensemble=1,2,x", "OrleansZk:Ensemble", "comma-separated list")]
     [InlineData("--OrleansZk:Ensemble=2,3,4", "OrleansZk:ReplicaId", "0 or one of the ensemble's ids (2,3,4)")]
+    [InlineData("--OrleansZk:ClientPort=70000", "OrleansZk:ClientPort", "0 (off) or a port from 1 to 65535")]
+    [InlineData("--OrleansZk:FourLetterWords=ruok,dump", "OrleansZk:FourLetterWords", "('dump')")]
     public async Task A_bad_setting_stops_start_up_naming_its_key(string arg, string key, string detail)
     {
         var silo = _runner.Launch([arg, "--OrleansZk:DataDir=unused"], _runner.NewDirectory("cwd"));

@@ -75,6 +75,9 @@ public sealed partial class SiloProcess : IDisposable
             if (key.StartsWith("OrleansZk__", StringComparison.OrdinalIgnoreCase) || key.StartsWith("Logging__", StringComparison.OrdinalIgnoreCase))
                 info.Environment.Remove(key);
         }
+        // The client port (ZooKeeper's 2181 by default) is off unless a test turns it on: silos of
+        // parallel tests, and a ZooKeeper on this machine, must not meet there.
+        if (Path.GetFileName(dll ?? SiloDll) == "OrleansZk.Silo.dll") info.Environment["OrleansZk__ClientPort"] = "0";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
@@ -227,7 +230,7 @@ public sealed partial class SiloProcess : IDisposable
         else _stderr.Enqueue(line);
     }
 
-    [GeneratedRegex(@"^OrleansZk silo \d+ ready: gateway (?<gateway>[^,]+:(?<gport>\d+)), silo port (?<sport>\d+), data (?<data>.+)$")]
+    [GeneratedRegex(@"^OrleansZk silo \d+ ready: gateway (?<gateway>[^,]+:(?<gport>\d+)), silo port (?<sport>\d+), client port (?<client>[^,]+), data (?<data>.+)$")]
     private static partial Regex ReadyLine();
 
     [DllImport("libc", SetLastError = true)]

@@ -1,0 +1,200 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using OrleansZk.Grains;
+
+namespace OrleansZk.Wire.Server;
+
+/// <summary>
+/// The four-letter words, answered as ZooKeeper 3.8 answers them (same lines, same keys) from this
+/// silo's client port and its replica: <c>ruok</c>, <c>srvr</c>, <c>stat</c>, <c>mntr</c>,
+/// <c>conf</c>, <c>cons</c>, <c>envi</c>, <c>wchs</c>. Counts of connections and watches are this
+/// silo's client port's (as each ZooKeeper server reports its own); node counts and zxids are the
+/// replica's (a silo without a replica reports the leader's, as an observer would).
+/// </summary>
+internal sealed class FourLetterWordAnswers(ZkWireServer server)
+{
+    /// <summary>The version line's version: the protocol spoken, and this build.</summary>
+    public static readonly string Version =
+        $"3.8.0-OrleansZk-{typeof(FourLetterWordAnswers).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0"}";
+
+    /// <summary>ZooKeeper's answer for a word that is not enabled.</summary>
+    public static string NotEnabled(string word) => $"{word} is not executed because it is not in the whitelist.\n";
+
+    public async Task<string> AnswerAsync(string word, CancellationToken ct)
+    {
+        if (!server.Options.Allows(word)) return NotEnabled(word);
+        return word switch
+        {
+            "ruok" => "imok",
+            "srvr" => await StatAsync(withClients: false, ct),
+            "stat" => await StatAsync(withClients: true, ct),
+            "mntr" => await MonitorAsync(ct),
+            "conf" => Conf(),
+            "cons" => Cons(),
+            "envi" => Envi(),
+            "wchs" => Wchs(),
+            _ => NotEnabled(word),
+        };
+    }
+
+    private async Task<(string Mode, ReplicaStatus? Status)> ReplicaAsync(CancellationToken ct)
+    {
+        var service = server.Service;
+        try
+        {
+            if (service.ReplicaId != 0)
+            {
+                var own = await server.Cluster.GetGrain<IZkReplicaGrain>(service.ReplicaId).GetStatus().WaitAsync(TimeSpan.FromSeconds(5), ct);
+                var single = (service.Ensemble ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Length == 1;
+                return (own.Role switch
+                {
+                    "Leading" => single ? "standalone" : "leader",
+                    "Following" => "follower",
+                    _ => "looking",
+                }, own);
+            }
+            var leader = await server.Cluster.GetGrain<IZkServiceGrain>(0).FindLeader(false).WaitAsync(TimeSpan.FromSeconds(5), ct);
+            var status = leader.LeaderId is { } id ? await server.Cluster.GetGrain<IZkReplicaGrain>(id).GetStatus().WaitAsync(TimeSpan.FromSeconds(5), ct) : null;
+            return ("observer", status);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            return ("looking", null);
+        }
+    }
+
+    private async Task<string> StatAsync(bool withClients, CancellationToken ct)
+    {
+        var (mode, status) = await ReplicaAsync(ct);
+        var stats = server.Stats;
+        var sb = new StringBuilder();
+        sb.Append("Zookeeper version: ").Append(Version).Append('\n');
+        if (withClients)
+        {
+            sb.Append("Clients:\n");
+            foreach (var c in server.Connections) sb.Append(ConnectionLine(c, brief: true)).Append('\n');
+            sb.Append('\n');
+        }
+        sb.Append(Inv($"Latency min/avg/max: {stats.MinLatencyMs}/{Avg(stats.AvgLatencyMs)}/{stats.MaxLatencyMs}\n"));
+        sb.Append(Inv($"Received: {stats.Received}\n"));
+        sb.Append(Inv($"Sent: {stats.Sent}\n"));
+        sb.Append(Inv($"Connections: {server.Connections.Count}\n"));
+        sb.Append(Inv($"Outstanding: {server.Connections.Sum(c => c.Outstanding)}\n"));
+        sb.Append(Inv($"Zxid: 0x{status?.AppliedZxid ?? 0:x}\n"));
+        sb.Append(Inv($"Mode: {mode}\n"));
+        sb.Append(Inv($"Node count: {status?.NodeCount ?? 0}\n"));
+        return sb.ToString();
+    }
+
+    private async Task<string> MonitorAsync(CancellationToken ct)
+    {
+        var (mode, status) = await ReplicaAsync(ct);
+        var stats = server.Stats;
+        var connections = server.Connections;
+        var watches = connections.Select(c => c.WatchSummary()).ToList();
+        var lines = new List<(string, object)>
+        {
+            ("zk_version", Version),
+            ("zk_server_state", mode),
+            ("zk_avg_latency", Avg(stats.AvgLatencyMs)),
+            ("zk_max_latency", stats.MaxLatencyMs),
+            ("zk_min_latency", stats.MinLatencyMs),
+            ("zk_packets_received", stats.Received),
+            ("zk_packets_sent", stats.Sent),
+            ("zk_num_alive_connections", connections.Count),
+            ("zk_outstanding_requests", connections.Sum(c => c.Outstanding)),
+            ("zk_znode_count", status?.NodeCount ?? 0),
+            ("zk_watch_count", watches.Sum(w => w.Watches)),
+            ("zk_global_sessions", status?.SessionCount ?? 0),
+            ("zk_last_zxid", $"0x{status?.AppliedZxid ?? 0:x}"),
+            ("zk_uptime", (long)(DateTimeOffset.UtcNow - Started).TotalMilliseconds),
+        };
+        if (mode == "leader" && status is not null)
+        {
+            var voters = (server.Service.Ensemble ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Length;
+            lines.Add(("zk_learners", voters - 1));
+            lines.Add(("zk_synced_followers", status.FollowersInSync.Count));
+        }
+        var sb = new StringBuilder();
+        foreach (var (key, value) in lines) sb.Append(key).Append('\t').Append(Convert.ToString(value, CultureInfo.InvariantCulture)).Append('\n');
+        return sb.ToString();
+    }
+
+    private static readonly DateTimeOffset Started = DateTimeOffset.UtcNow;
+
+    private string Conf()
+    {
+        var s = server.Service;
+        var sb = new StringBuilder();
+        void Line(string key, object value) => sb.Append(key).Append('=').Append(Convert.ToString(value, CultureInfo.InvariantCulture)).Append('\n');
+        Line("clientPort", server.LocalEndPoint?.Port ?? s.ClientPort);
+        Line("secureClientPort", -1);
+        Line("dataDir", Path.Combine(s.DataDir, $"replica-{s.ReplicaId}"));
+        Line("dataLogDir", Path.Combine(s.DataDir, $"replica-{s.ReplicaId}"));
+        Line("tickTime", s.TickTimeMs);
+        Line("maxClientCnxns", 0);
+        Line("minSessionTimeout", s.EffectiveMinSessionTimeoutMs);
+        Line("maxSessionTimeout", s.EffectiveMaxSessionTimeoutMs);
+        Line("clientPortListenBacklog", 512);
+        Line("serverId", s.ReplicaId);
+        Line("jute.maxbuffer", server.Options.MaxFrameBytes);
+        Line("4lw.commands.whitelist", server.Options.FourLetterWords);
+        return sb.ToString();
+    }
+
+    private string Cons()
+    {
+        var sb = new StringBuilder();
+        foreach (var c in server.Connections) sb.Append(ConnectionLine(c, brief: false)).Append('\n');
+        sb.Append('\n');
+        return sb.ToString();
+    }
+
+    private static string Envi()
+    {
+        var sb = new StringBuilder("Environment:\n");
+        void Line(string key, string? value) => sb.Append(key).Append('=').Append(value ?? "<NA>").Append('\n');
+        Line("zookeeper.version", Version);
+        Line("host.name", Environment.MachineName);
+        Line("dotnet.version", Environment.Version.ToString());
+        Line("os.name", System.Runtime.InteropServices.RuntimeInformation.OSDescription);
+        Line("os.arch", System.Runtime.InteropServices.RuntimeInformation.OSArchitecture.ToString());
+        Line("user.name", Environment.UserName);
+        Line("user.dir", Environment.CurrentDirectory);
+        Line("process.id", Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        Line("processor.count", Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture));
+        return sb.ToString();
+    }
+
+    private string Wchs()
+    {
+        var summaries = server.Connections.Select(c => c.WatchSummary()).Where(w => w.Watches > 0).ToList();
+        var paths = summaries.SelectMany(w => w.Paths).Distinct().Count();
+        return Inv($"{summaries.Count} connections watching {paths} paths\nTotal watches:{summaries.Sum(w => w.Watches)}\n");
+    }
+
+    /// <summary>ZooKeeper's <c>dumpConnectionInfo</c>: " /ip:port[1](queued=..,recved=..,sent=..[,sid=..,...])".</summary>
+    private static string ConnectionLine(WireConnection c, bool brief)
+    {
+        var sb = new StringBuilder();
+        sb.Append(Inv($" /{c.RemoteEndPoint.Address}:{c.RemoteEndPoint.Port}[1](queued={c.Outstanding},recved={c.Stats.Received},sent={c.Stats.Sent}"));
+        if (!brief && c.SessionId != 0)
+        {
+            sb.Append(Inv($",sid=0x{c.SessionId:x},lop={c.LastOperation},est={c.Established.ToUnixTimeMilliseconds()},to={c.SessionTimeoutMs}"));
+            if (c.LastXid >= 0) sb.Append(Inv($",lcxid=0x{c.LastXid:x}"));
+            sb.Append(Inv($",lzxid=0x{c.LastZxid:x},lresp={c.LastResponseMs},llat={c.Stats.LastLatencyMs},minlat={c.Stats.MinLatencyMs},avglat={Avg(c.Stats.AvgLatencyMs)},maxlat={c.Stats.MaxLatencyMs}"));
+        }
+        sb.Append(')');
+        return sb.ToString();
+    }
+
+    /// <summary>A mean as Java prints a double: at least one decimal ("0.0", "1.25").</summary>
+    private static string Avg(double value)
+    {
+        var text = value.ToString("0.0###", CultureInfo.InvariantCulture);
+        return text;
+    }
+
+    private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}
