@@ -52,7 +52,10 @@ public abstract class ClusterTest(ClusterFixture fixture) : IAsyncLifetime
         while (!await condition())
         {
             if (DateTime.UtcNow > deadline) Assert.Fail($"timed out after {within.TotalSeconds:0.#} s waiting for {what}");
-            await Task.Delay(20);
+            await Task.Delay(PollInterval);
         }
     }
+
+    /// <summary>How often <see cref="Eventually"/> looks again.</summary>
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
 }

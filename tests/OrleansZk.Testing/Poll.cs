@@ -1,7 +1,7 @@
-namespace OrleansZk.Silo.Tests;
+namespace OrleansZk.Testing;
 
 /// <summary>How often the tests' deadline-bounded waits look at their condition again.</summary>
-internal static class Poll
+public static class Poll
 {
     /// <summary>Between two looks at a condition (a process state, a status, a counter).</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(20);
