@@ -108,6 +108,9 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
         }
     }
 
+    /// <summary>A read of the verification, tried again while the client reconnects (after the kills and restarts a gateway connection may still close).</summary>
+    private static Task<T> Read<T>(Func<Task<T>> read) => SiloCluster.UntilServedAsync(read, Deadline, "a verification read");
+
     private async Task VerifyAsync(ProcessEnsemble ensemble, ZkClient admin, EnsembleWorkload workload)
     {
         await SiloCluster.UntilServedAsync(async () => { await admin.SyncAsync("/"); return true; }, Deadline, "sync");
@@ -127,23 +130,25 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
         Assert.True(sequence.Verdict == Verdict.Ok, sequence.ToString());
 
         // Every acknowledged sequential create is there; no multi is half applied.
-        var children = (await admin.GetChildrenAsync(EnsembleWorkload.SeqParent)).ToHashSet();
+        var children = (await Read(() => admin.GetChildrenAsync(EnsembleWorkload.SeqParent))).ToHashSet();
         Assert.All(workload.SequentialNodes, p => Assert.Contains(p[(EnsembleWorkload.SeqParent.Length + 1)..], children));
         var final = new Dictionary<string, string?>();
         foreach (var key in workload.Multis.SelectMany(m => m.Writes.Keys))
         {
-            var stat = await admin.ExistsAsync(key);
-            final[key] = stat == null ? null : Encoding.UTF8.GetString((await admin.GetDataAsync(key)).Data ?? []);
+            var stat = await Read(() => admin.ExistsAsync(key));
+            final[key] = stat == null ? null : Encoding.UTF8.GetString((await Read(() => admin.GetDataAsync(key))).Data ?? []);
         }
         Assert.Empty(MultiAtomicity.Check(workload.Multis, final));
 
-        // Live sessions keep every ephemeral they were told they have.
+        // Live sessions keep every ephemeral they were told they have (and every session is live).
+        Assert.NotNull(await Read(() => admin.ExistsAsync("/eph")));
         foreach (var (session, paths) in workload.Ephemerals)
         {
-            var present = await admin.ExistsAsync("/eph");
-            Assert.NotNull(present);
-            foreach (var path in paths) Assert.NotNull(await admin.ExistsAsync(path));
-            _ = session;
+            var owner = workload.Clients.Single(c => c.SessionId == session);
+            Assert.True(owner.State.IsConnected(), $"session 0x{session:x} is {owner.State}");
+            foreach (var path in paths)
+                Assert.True(await Read(() => admin.ExistsAsync(path)) != null,
+                    $"{path} of session 0x{session:x} ({owner.State}) is gone; the session's ephemerals: {string.Join(", ", await owner.GetEphemeralsAsync("/eph"))}");
         }
     }
 }

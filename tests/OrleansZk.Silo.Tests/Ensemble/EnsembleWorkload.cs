@@ -20,6 +20,9 @@ public sealed class EnsembleWorkload
     private static readonly string[] Keys = Enumerable.Range(0, Registers).Select(i => $"/k{i}").ToArray();
 
     private readonly List<ZkClient> _clients;
+
+    /// <summary>The sessions the workload runs on.</summary>
+    public IReadOnlyList<ZkClient> Clients => _clients;
     private readonly int _inFlight;
     private int _counter;
 
