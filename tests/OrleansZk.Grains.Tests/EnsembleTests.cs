@@ -13,6 +13,7 @@ namespace OrleansZk.Grains.Tests;
 public sealed class EnsembleTests(ThreeReplicaCluster fixture)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan RetryInterval = TimeSpan.FromMilliseconds(100);
 
     [Fact]
     public async Task One_leader_serves_and_the_others_follow_it_in_sync()
@@ -114,7 +115,26 @@ public sealed class EnsembleTests(ThreeReplicaCluster fixture)
         var successor = next.Single(r => others.Contains(r.ReplicaId) && r.Role == "Leading");
         Assert.True(successor.Epoch > old.Epoch);
         await using (var zk = fixture.NewClient())
-            await zk.CreateAsync(path + "-new", null);
+        {
+            // The successor serves; a create that meets a fresh election (a loaded machine) fails with ConnectionLoss and is tried again.
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (true)
+            {
+                try
+                {
+                    await zk.CreateAsync(path + "-new", null);
+                    break;
+                }
+                catch (NodeExistsException)
+                {
+                    break; // an earlier attempt whose outcome was unknown did create it
+                }
+                catch (ConnectionLossException) when (clock.Elapsed < Deadline)
+                {
+                    await Task.Delay(RetryInterval);
+                }
+            }
+        }
 
         // The old leader steps down: every write it held fails (outcome unknown to the client), none succeeded.
         foreach (var write in stranded)
