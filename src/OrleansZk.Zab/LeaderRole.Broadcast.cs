@@ -117,7 +117,7 @@ internal sealed partial class LeaderRole
     {
         Span<long> matches = stackalloc long[1 + learners.Count];
         int n = 0;
-        matches[n++] = Peer.Log.LastZxid; // our own log: persisted before any message of this Ready leaves
+        matches[n++] = Peer.Log.LastZxid; // our own log: durable before any consequence of this commit leaves (Ready.Proposals)
         foreach (var x in learners.Values) if (x.Synced) matches[n++] = x.Acked;
         long q = QuorumMath.QuorumMatch(Peer.Quorum, Peer.ClusterSize, matches[..n]);
         if (q > Peer.Committed) Peer.CommitTo(q);
@@ -153,7 +153,7 @@ internal sealed partial class LeaderRole
         {
             var batch = log.Slice(after, log.LastZxid, Config.MaxBatchEntries);
             if (batch.Count == 0) return;
-            Peer.Send(new ZabMessage { Type = MessageType.Proposal, From = Peer.Id, To = to, Epoch = epoch, Txns = batch });
+            Peer.SendProposal(new ZabMessage { Type = MessageType.Proposal, From = Peer.Id, To = to, Epoch = epoch, Txns = batch });
             after = batch[^1].Zxid;
         }
     }

@@ -3,6 +3,7 @@ namespace OrleansZk.Zab;
 /// <summary>
 /// One batch of work the host must carry out, in this order (etcd raft's <c>Ready</c>):
 /// <list type="number">
+/// <item>Send <see cref="Proposals"/> at once, before anything of this Ready is durable.</item>
 /// <item>If <see cref="Snapshot"/> is set: install it into the state machine and make it durable.</item>
 /// <item>Persist <see cref="LogWrites"/> in order, then <see cref="HardState"/>, and fsync
 /// (<see cref="ReadyPersistence.Persist"/>); the hard state must not become durable before the
@@ -24,6 +25,17 @@ public sealed class Ready
     public IReadOnlyList<LogWrite> LogWrites { get; init; } = [];
     /// <summary>Messages to send once the writes above are durable.</summary>
     public IReadOnlyList<ZabMessage> Messages { get; init; } = [];
+    /// <summary>
+    /// The leader's PROPOSALs, which may leave as soon as the Ready is taken, while the leader's own
+    /// copy of their txns is still being written (Raft thesis §10.2.1; etcd's leader does the same):
+    /// its fsync and the followers' then overlap. Safe because nothing that says a txn is committed
+    /// leaves early: followers acknowledge only what they made durable, and the COMMITs, UPTODATEs,
+    /// PINGs and applies that follow from a commit are in a later Ready, which the host executes
+    /// only after this one's writes are durable — so by then the leader's copy counts. A leader that
+    /// crashes first has proposed txns that nobody was told are committed; the next election keeps
+    /// or drops them as any uncommitted proposal. Sent in the order the Readies are taken.
+    /// </summary>
+    public IReadOnlyList<ZabMessage> Proposals { get; init; } = [];
     /// <summary>Newly committed txns, in zxid order, to apply after persisting.</summary>
     public IReadOnlyList<LogEntry> Committed { get; init; } = [];
     /// <summary>Leadership checks (<see cref="ZabPeer.RequestLeadershipCheck"/>) with tokens up to

@@ -51,7 +51,8 @@ public sealed class PersistJob
 /// <see cref="ZabPeer.Propose(Func{long, byte[]})"/>), takes persistence jobs with <see cref="Next"/>
 /// and hands each back to <see cref="Persisted"/> once durable, in order. Only then are the job's
 /// messages sent and its commits applied (through <see cref="IZabHost"/>), so "durable before
-/// send" holds for every Ready while batch k+1 is prepared and written during batch k's fsync.
+/// send" holds for every Ready while batch k+1 is prepared and written during batch k's fsync —
+/// except the leader's proposals, which leave when the job is taken (<see cref="Ready.Proposals"/>).
 /// A synchronous host simply calls <see cref="Persisted"/> right after persisting what
 /// <see cref="Next"/> gave it. Not thread-safe: the host's thread only.
 /// </summary>
@@ -88,13 +89,17 @@ public sealed class ZabDriver
     /// <summary>Jobs handed out by <see cref="Next"/> and not yet reported persisted.</summary>
     public int InFlight => inFlight.Count;
 
-    /// <summary>The next job to persist, or null when the peer has no work or too many jobs that write are in flight.</summary>
+    /// <summary>
+    /// The next job to persist, or null when the peer has no work or too many jobs that write are in
+    /// flight. Its <see cref="Ready.Proposals"/> are sent (<see cref="IZabHost.Send"/>) before this returns.
+    /// </summary>
     public PersistJob? Next()
     {
         if (writing >= maxInFlight || !Peer.HasReady) return null;
         var job = new PersistJob(++seq, Peer.Ready());
         inFlight.Enqueue(job);
         if (job.HasWrites) writing++;
+        if (job.Ready.Proposals.Count > 0) host.Send(job.Ready.Proposals); // they need not wait for the fsync
         return job;
     }
 

@@ -5,6 +5,9 @@ public sealed partial class ZabPeer
 {
     internal void Send(ZabMessage m) => outbox.Add(m);
 
+    /// <summary>A leader's PROPOSAL: leaves when the Ready is taken (<see cref="Zab.Ready.Proposals"/>).</summary>
+    internal void SendProposal(ZabMessage m) => proposals.Add(m);
+
     internal void Broadcast(Func<int, ZabMessage> make)
     {
         foreach (int p in Config.Peers) if (p != Id) outbox.Add(make(p));

@@ -12,13 +12,15 @@ namespace OrleansZk.Zab;
 /// and <see cref="Advance"/> after its own persistence and after the previous Ready's applies.
 /// <see cref="ZabDriver"/> is that host loop. Everything a Ready exposes (messages, commits)
 /// then reflects only state made durable by it or by earlier Readies, so the engine may count its
-/// own in-memory log: by the time a consequence of it leaves, the log is durable.</para>
+/// own in-memory log: by the time a consequence of it leaves, the log is durable. The one exception,
+/// the leader's PROPOSALs (<see cref="Zab.Ready.Proposals"/>), says nothing about commits.</para>
 /// <para>Behaviour lives in the role objects (<see cref="ElectionRole"/>, <see cref="LeaderRole"/>,
 /// <see cref="FollowerRole"/>) that the peer swaps as it changes state.</para>
 /// </summary>
 public sealed partial class ZabPeer
 {
     readonly List<ZabMessage> outbox = [];
+    readonly List<ZabMessage> proposals = []; // the leader's PROPOSALs (Ready.Proposals)
     Role role = null!;
     bool hardDirty;
     int outstanding;        // Readies handed out and not yet advanced
@@ -132,7 +134,7 @@ public sealed partial class ZabPeer
     }
 
     /// <summary>True if <see cref="Ready"/> has work.</summary>
-    public bool HasReady => hardDirty || outbox.Count > 0 || pendingSnapshot is not null || confirmedOut > 0
+    public bool HasReady => hardDirty || outbox.Count > 0 || proposals.Count > 0 || pendingSnapshot is not null || confirmedOut > 0
         || Committed > appliedZxid || role.HasPendingBroadcast || Log.HasPendingWrites;
 
     /// <summary>Readies handed out and not yet acknowledged with <see cref="Advance"/>.</summary>
@@ -152,10 +154,12 @@ public sealed partial class ZabPeer
             Snapshot = pendingSnapshot,
             LogWrites = Log.TakeWrites(),
             Messages = outbox.ToArray(),
+            Proposals = proposals.Count > 0 ? proposals.ToArray() : [],
             Committed = Committed > appliedZxid ? Log.Slice(appliedZxid, Committed, int.MaxValue) : [],
             LeadershipConfirmed = confirmedOut,
         };
         outbox.Clear();
+        proposals.Clear();
         hardDirty = false;
         pendingSnapshot = null;
         confirmedOut = 0;

@@ -80,7 +80,7 @@ public sealed class SimReplica(int id, ZabConfig config, ZabComponents component
     /// <summary>Hands every job the engine has to the simulated disk, each due a random delay after the previous one.</summary>
     void Take()
     {
-        while (Driver?.Next() is { } job)
+        while (Next() is { } job)
         {
             lastDue = Math.Max(lastDue, ctx.Now + ctx.Rng.Next(persistDelay + 1));
             persisting.Enqueue((job, lastDue));
@@ -88,6 +88,15 @@ public sealed class SimReplica(int id, ZabConfig config, ZabComponents component
             // before its writes are durable (Send then drops them at completion).
             if (ackBeforeFsync) foreach (var m in job.Ready.Messages) ctx.Send(m);
         }
+    }
+
+    bool taking; // inside Driver.Next(), which sends a job's proposals
+
+    PersistJob? Next()
+    {
+        taking = true;
+        try { return Driver?.Next(); }
+        finally { taking = false; }
     }
 
     public void Install(ZabSnapshot snapshot)
@@ -98,7 +107,7 @@ public sealed class SimReplica(int id, ZabConfig config, ZabComponents component
 
     public void Send(IReadOnlyList<ZabMessage> messages)
     {
-        if (ackBeforeFsync) return; // already sent when the job was taken
+        if (ackBeforeFsync && !taking) return; // already sent when the job was taken
         foreach (var m in messages) ctx.Send(m);
     }
 

@@ -146,7 +146,7 @@ public class EngineTests
         c.Leader.Propose([9]);
         var leaderReady = c.Leader.Ready();
         c.Leader.Advance();
-        var proposal = leaderReady.Messages.First(m => m.Type == MessageType.Proposal);
+        var proposal = leaderReady.Proposals.First(m => m.Type == MessageType.Proposal);
         var follower = c.Peers[proposal.To - 1];
         follower.Step(proposal);
         var ready = follower.Ready();
@@ -239,7 +239,7 @@ public class EngineTests
         var leader = c.Leader;
         Assert.Equal(ProposeStatus.Proposed, leader.Propose(_ => [1]).Status);
         var appendReady = leader.Ready(); // its fsync still "running"
-        var proposal = appendReady.Messages.First(m => m.Type == MessageType.Proposal);
+        var proposal = appendReady.Proposals.First(m => m.Type == MessageType.Proposal);
         Assert.Empty(appendReady.Committed);
         // A follower acknowledges before the leader's own write is durable: the commit the leader
         // then reports can only leave in a later Ready, i.e. after the append's Ready is persisted.
@@ -252,6 +252,37 @@ public class EngineTests
         Assert.Equal(Zxid.Make(1, 1), Assert.Single(commitReady.Committed).Zxid);
         leader.Advance();
         leader.Advance();
+    }
+
+    [Fact]
+    public void The_leaders_proposals_leave_before_its_fsync_and_its_commit_only_after()
+    {
+        var c = new Cluster();
+        c.Stabilize();
+        var leader = c.Leader;
+        var driver = c.Drivers[leader.Id - 1];
+        leader.Propose(_ => [7]);
+        var job = driver.Next()!; // its write not yet persisted
+        Assert.True(job.HasWrites);
+        var sent = c.Queue.ToList();
+        Assert.Equal(2, sent.Count(m => m.Type == MessageType.Proposal && m.Txns.Single().Zxid == Zxid.Make(1, 1)));
+        Assert.DoesNotContain(job.Ready.Messages, m => m.Type == MessageType.Proposal);
+        // Both followers make it durable and acknowledge while the leader's fsync is still running:
+        // the leader decides the commit, but nothing of it leaves until the append's job is persisted.
+        c.Queue.Clear();
+        foreach (var m in sent) { c.Peers[m.To - 1].Step(m); c.Run(c.Peers[m.To - 1]); }
+        foreach (var ack in c.Queue.Where(m => m.Type == MessageType.Ack).ToList()) leader.Step(ack);
+        c.Queue.Clear();
+        var commitJob = driver.Next()!;
+        Assert.Equal(Zxid.Make(1, 1), Assert.Single(commitJob.Ready.Committed).Zxid);
+        Assert.Throws<InvalidOperationException>(() => driver.Persisted(commitJob)); // the append's job first
+        Assert.Empty(c.Queue);
+        Assert.Equal(0, c.Hosts[leader.Id - 1].State.Zxid);
+        ReadyPersistence.Persist(c.Disks[leader.Id - 1], job.Ready);
+        driver.Persisted(job);
+        driver.Persisted(commitJob);
+        Assert.Equal(Zxid.Make(1, 1), c.Hosts[leader.Id - 1].State.Zxid);
+        Assert.Contains(c.Queue, m => m.Type == MessageType.Commit && m.Commit == Zxid.Make(1, 1));
     }
 
     [Fact]

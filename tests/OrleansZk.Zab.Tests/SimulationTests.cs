@@ -34,7 +34,7 @@ public class SimulationTests(ITestOutputHelper output)
     [InlineData("skip-trunc", 3, 50)]
     [InlineData("skip-trunc", 5, 50)]
     [InlineData("ack-before-fsync", 3, 200)]
-    [InlineData("ack-before-fsync", 5, 300)]
+    [InlineData("ack-before-fsync", 5, 400)]
     public void Mutants_are_caught_within_a_bounded_number_of_seeds(string mutant, int replicas, int bound)
     {
         var options = new SimOptions { Replicas = replicas, Mutant = mutant };
