@@ -177,7 +177,7 @@ public sealed partial class ZkReplicaGrain : IZabHost
     /// </summary>
     private void ProbeSilentLeader()
     {
-        if (_role != PeerState.Following || Peer.Status.LeaderId is not { } leader) return;
+        if (_role != PeerState.Following || Peer.LeaderId is not { } leader) return;
         if (_probeSentAt != 0 && _time.GetElapsedTime(_probeSentAt) < ProbeAfter) return;
         if (!_links.Allows(_replicaId, leader)) return;
         var heard = _heardAt.TryGetValue(leader, out var at) ? at : _roleSince;
@@ -194,7 +194,7 @@ public sealed partial class ZkReplicaGrain : IZabHost
         }
         catch (Exception e) when (e is OrleansMessageRejectionException or ConnectionFailedException or ReplicaUnavailableException)
         {
-            if (_role == PeerState.Following && Peer.Status.LeaderId == leader)
+            if (_role == PeerState.Following && Peer.LeaderId == leader)
             {
                 LogLeaderGone(_replicaId, leader, e.GetType().Name, (long)_time.GetElapsedTime(sent).TotalMilliseconds);
                 Peer.Unreachable(leader);

@@ -16,8 +16,10 @@ namespace OrleansZk.Grains;
 public sealed partial class ZkReplicaGrain
 {
     /// <summary>What one Ready's commits did, up to a re-registration barrier: the calls to answer and the deliveries to send.</summary>
-    private sealed class Segment
+    private sealed class Segment(LeaderTerm term)
     {
+        /// <summary>The leadership whose calls these are: only it may answer them.</summary>
+        public readonly LeaderTerm Term = term;
         public readonly List<Pending> Calls = [];
         public readonly Dictionary<int, (long Prev, List<TxnEffects> Txns)> Deliveries = [];
         public long LastZxid;
@@ -83,19 +85,16 @@ public sealed partial class ZkReplicaGrain
 
     private Segment OpenSegment(LeaderTerm term)
     {
-        if (_open is { } open && _openTerm == term) return open;
+        if (_open is { } open && open.Term == term) return open;
         FailOpenSegment("the leadership changed before the reply was sent");
-        _openTerm = term;
-        return _open = new Segment { LastZxid = _machine.AppliedZxid };
+        return _open = new Segment(term) { LastZxid = _machine.AppliedZxid };
     }
-
-    private LeaderTerm? _openTerm;
 
     /// <summary>Delivers and answers the open segment, if its leadership still serves.</summary>
     private void CloseOpenSegment()
     {
         if (_open is not { } open) return;
-        if (_openTerm is not { Active: true } term || _term != term)
+        if (open.Term is not { Active: true } term || _term != term)
         {
             FailOpenSegment("the leader stepped down before the reply was sent");
             return;
@@ -169,7 +168,7 @@ public sealed partial class ZkReplicaGrain
             var barriers = new List<Pending> { head };
             while (term.InFlight.TryPeek(out var next) && next.Kind == PendingKind.Barrier && next.AfterZxid <= at) barriers.Add(term.InFlight.Dequeue());
             term.Barrier = ReregisterAsync(term, barriers, at, term.Barrier);
-            segment = new Segment { LastZxid = at };
+            segment = new Segment(term) { LastZxid = at };
         }
     }
 

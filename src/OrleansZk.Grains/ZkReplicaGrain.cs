@@ -160,21 +160,23 @@ public sealed partial class ZkReplicaGrain : Grain, IZkReplicaGrain
         await _store.DisposeAsync();
     }
 
-    /// <summary>The engine's settings from the service's (times in ticks of <see cref="ZkServiceOptions.ZabTickMs"/>).</summary>
-    /// <summary>The leader's heartbeat period in ticks: a fifth of the sync limit.</summary>
-    private int HeartbeatTicks => Math.Max(1, Math.Max(2, _options.SyncLimitMs / _options.ZabTickMs) / 5);
+    /// <summary>The sync limit in ticks of <see cref="ZkServiceOptions.ZabTickMs"/> (at least two).</summary>
+    private int SyncLimitTicks => Math.Max(2, _options.SyncLimitMs / _options.ZabTickMs);
 
+    /// <summary>The leader's heartbeat period in ticks: a fifth of the sync limit.</summary>
+    private int HeartbeatTicks => Math.Max(1, SyncLimitTicks / 5);
+
+    /// <summary>The engine's settings from the service's (times in ticks of <see cref="ZkServiceOptions.ZabTickMs"/>).</summary>
     private ZabConfig ZabSettings()
     {
-        var tick = _options.ZabTickMs;
-        var syncLimit = Math.Max(2, _options.SyncLimitMs / tick);
+        var syncLimit = SyncLimitTicks;
         return new ZabConfig
         {
             Id = (int)_replicaId,
             Peers = _options.EnsembleIds.Select(id => (int)id).ToArray(),
             Seed = Random.Shared.Next(),
             SyncLimitTicks = syncLimit,
-            InitLimitTicks = Math.Max(syncLimit, _options.InitLimitMs / tick),
+            InitLimitTicks = Math.Max(syncLimit, _options.InitLimitMs / _options.ZabTickMs),
             HeartbeatTicks = HeartbeatTicks,
             ElectionTimeoutTicks = Math.Max(1, syncLimit / 5),
             MaxElectionTimeoutTicks = Math.Max(2, syncLimit * 2),
@@ -182,7 +184,7 @@ public sealed partial class ZkReplicaGrain : Grain, IZkReplicaGrain
     }
 
     public Task<ServiceInfo> GetServiceInfo() =>
-        Task.FromResult(new ServiceInfo(_term is { Active: true } t ? _replicaId : Peer.Status.LeaderId ?? _replicaId,
+        Task.FromResult(new ServiceInfo(_term is { Active: true } t ? _replicaId : Peer.LeaderId ?? _replicaId,
             _options.Partitions, _options.MaxDataBytes, _term?.Epoch ?? Peer.Status.SessionEpoch));
 
     public async Task<IReadOnlyList<string>> GetEphemerals(long sessionId, string prefix)

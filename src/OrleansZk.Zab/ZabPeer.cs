@@ -72,6 +72,9 @@ public sealed partial class ZabPeer
     public PeerStatus Status => new(Id, role.State, role.Phase, role.LeaderId, role.SessionEpoch,
         role.Established, Hard, Log.LastZxid, Committed, ElectionRound, RoleVersion, role.SyncedFollowers, SyncPlans.ToArray());
 
+    /// <summary>The leader this replica follows or leads, or the one it expects (<see cref="PeerStatus.LeaderId"/> without building a status).</summary>
+    public int? LeaderId => role.LeaderId;
+
     /// <summary>Counts role changes.</summary>
     internal long RoleVersion { get; private set; }
 

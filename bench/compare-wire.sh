@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# The same Java client against both systems: ZkBench and WatchBench (bench/zookeeper, ZooKeeper's
+# own Java client from Debian's zookeeper package) against a throwaway Apache ZooKeeper 3.8
+# standalone (bench/zookeeper/run-zookeeper.sh: forceSync=yes) and then against a throwaway
+# OrleansZk silo through its ZooKeeper client port (OrleansZk:ClientPort; ForceSync=true, the
+# default), back to back; prints a table of medians with the ratio OrleansZk / ZooKeeper.
+#
+# Arguments go to ZkBench on both sides after "-runs 3" (e.g. "-runs 5 -n 20000").
+# Environment: OUT (directory for the outputs and the table; default a new temp dir),
+#              SKIP_BUILD=1 (use the existing Release build of the silo),
+#              WATCH_ARGS (WatchBench's arguments; default "-runs 3 -workloads latency").
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+out=${OUT:-$(mktemp -d "${TMPDIR:-/tmp}/compare-wire.XXXXXX")}
+mkdir -p "$out"
+read -r -a watch_args <<<"${WATCH_ARGS:--runs 3 -workloads latency}"
+classpath="/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-simple.jar"
+silo_dll="$root/silo/OrleansZk.Silo/bin/Release/net10.0/OrleansZk.Silo.dll"
+
+silo_pid=
+silo_dir=
+cleanup() {
+    if [[ -n $silo_pid ]]; then
+        kill "$silo_pid" 2>/dev/null || true
+        wait "$silo_pid" 2>/dev/null || true
+    fi
+    [[ -n $silo_dir ]] && rm -rf "$silo_dir"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+load() { cut -d ' ' -f 1-3 /proc/loadavg; }
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+free_port() {
+    local p=$1
+    while port_in_use "$p"; do p=$((p + 1)); done
+    echo "$p"
+}
+four_letter() {
+    timeout 5 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && printf "%s" "$2" >&3 && cat <&3' _ "$1" "$2" 2>/dev/null || true
+}
+
+{
+    echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -n 1), $(free -g | awk '/^Mem:/ { print $2 " GiB RAM" }'), $(uname -sr)"
+    echo "commit: $(git -C "$root" rev-parse --short HEAD)"
+    echo "arguments: ZkBench -runs 3 $*; WatchBench ${watch_args[*]}"
+} | tee "$out/machine.txt"
+
+if [[ ${SKIP_BUILD:-0} != 1 ]]; then
+    dotnet build "$root/silo/OrleansZk.Silo" -c Release -nologo -v quiet >"$out/build.txt" 2>&1 || { cat "$out/build.txt" >&2; exit 1; }
+fi
+mkdir -p "$out/classes"
+javac -d "$out/classes" -cp "$classpath" "$here"/zookeeper/*.java
+java_bench() {
+    java -Xms512m -Xmx512m -cp "$out/classes:$classpath" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+        -Dorg.slf4j.simpleLogger.log.org.apache.zookeeper.ClientCnxn=error "$@"
+}
+
+echo; echo "=== ZooKeeper 3.8 standalone: ZkBench, WatchBench ==="
+echo "load before ZooKeeper: $(load)" >>"$out/machine.txt"
+"$here/zookeeper/run-zookeeper.sh" "$@" | tee "$out/zookeeper.txt"
+BENCH=WatchBench "$here/zookeeper/run-zookeeper.sh" "${watch_args[@]}" | tee "$out/zookeeper-watch.txt"
+
+echo; echo "=== OrleansZk, one silo, the same Java client on its ZooKeeper port ==="
+echo "load before OrleansZk: $(load)" >>"$out/machine.txt"
+silo_dir=$(mktemp -d "${TMPDIR:-/tmp}/compare-wire-silo.XXXXXX")
+client_port=$(free_port 21900)
+gateway_port=$(free_port 31900)
+silo_port=$(free_port 41900)
+(cd "$silo_dir" && exec dotnet "$silo_dll" --OrleansZk:DataDir="$silo_dir/data" --OrleansZk:ClientPort="$client_port" \
+    --OrleansZk:GatewayPort="$gateway_port" --OrleansZk:SiloPort="$silo_port" --OrleansZk:ForceSync=true \
+    --OrleansZk:FourLetterWords=srvr,ruok) >"$silo_dir/silo.out" 2>&1 &
+silo_pid=$!
+for _ in $(seq 1 600); do
+    kill -0 "$silo_pid" 2>/dev/null || { echo "the silo exited during start-up:" >&2; cat "$silo_dir/silo.out" >&2; exit 1; }
+    [[ $(four_letter "$client_port" ruok) == imok ]] && break
+    sleep 0.1
+done
+[[ $(four_letter "$client_port" ruok) == imok ]] || { echo "the silo did not serve 127.0.0.1:$client_port within 60 s" >&2; exit 1; }
+echo "server: OrleansZk silo on 127.0.0.1:$client_port (ClientPort; ForceSync=true)" | tee "$out/orleanszk.txt"
+java_bench ZkBench -server "127.0.0.1:$client_port" -runs 3 "$@" | sed 's/system=zookeeper/system=orleanszk/' | tee -a "$out/orleanszk.txt"
+java_bench WatchBench -server "127.0.0.1:$client_port" "${watch_args[@]}" | sed 's/system=zookeeper/system=orleanszk/' | tee "$out/orleanszk-watch.txt"
+echo "load after OrleansZk: $(load)" >>"$out/machine.txt"
+
+# Joins the "stat=median" RESULT lines of both systems; ratio = OrleansZk / ZooKeeper throughput
+# (above 1 OrleansZk is faster), or ZooKeeper / OrleansZk latency for the watch rows (likewise).
+awk '
+    /^RESULT / && / stat=median / {
+        delete f
+        for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+        watch = ("kind" in f)
+        key = watch ? "watch " f["workload"] SUBSEP f["kind"] SUBSEP f["sessions"] : f["workload"] SUBSEP f["mode"] SUBSEP f["clients"]
+        if (!(key in seen)) { seen[key] = 1; order[++count] = key; isWatch[key] = watch }
+        ops[f["system"], key] = watch ? "" : f["ops_per_s"]; p50[f["system"], key] = f["p50_ms"]; p99[f["system"], key] = f["p99_ms"]
+    }
+    END {
+        print "| workload | mode / kind | clients | ZooKeeper ops/s | p50 ms | p99 ms | OrleansZk ops/s | p50 ms | p99 ms | ratio |"
+        print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+        for (i = 1; i <= count; i++) {
+            key = order[i]; split(key, k, SUBSEP)
+            if (isWatch[key]) {
+                zk = p50["zookeeper", key]; oz = p50["orleanszk", key]
+                ratio = (zk != "" && oz != "" && oz > 0) ? sprintf("%.2f (p50 latency)", zk / oz) : "-"
+            } else {
+                zk = ops["zookeeper", key]; oz = ops["orleanszk", key]
+                ratio = (zk != "" && oz != "" && zk > 0) ? sprintf("%.2f", oz / zk) : "-"
+            }
+            printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", k[1], k[2], k[3],
+                ops["zookeeper", key] == "" ? "-" : ops["zookeeper", key], p50["zookeeper", key], p99["zookeeper", key],
+                ops["orleanszk", key] == "" ? "-" : ops["orleanszk", key], p50["orleanszk", key], p99["orleanszk", key], ratio
+        }
+    }' "$out/zookeeper.txt" "$out/zookeeper-watch.txt" "$out/orleanszk.txt" "$out/orleanszk-watch.txt" >"$out/table.md"
+
+echo
+echo "=== medians side by side, the same Java client (ratio > 1: OrleansZk faster) ==="
+cat "$out/machine.txt"
+cat "$out/table.md"
+echo "outputs: $out"
