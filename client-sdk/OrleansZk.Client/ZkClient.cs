@@ -30,6 +30,7 @@ namespace OrleansZk.Client;
 public sealed partial class ZkClient : IAsyncDisposable
 {
     private readonly IClusterClient _cluster;
+    private readonly GrainRefs _refs;
     private readonly ZkClientOptions _options;
     private readonly IHost? _ownedHost;
     private readonly RequestOrder _order = new();
@@ -60,6 +61,7 @@ public sealed partial class ZkClient : IAsyncDisposable
     private ZkClient(IClusterClient cluster, ZkClientOptions? options, IHost? ownedHost)
     {
         _cluster = cluster ?? throw new ArgumentNullException(nameof(cluster));
+        _refs = new GrainRefs(cluster);
         _options = options ?? new ZkClientOptions();
         _ownedHost = ownedHost;
         if (_options.SessionId != 0)
@@ -184,7 +186,7 @@ public sealed partial class ZkClient : IAsyncDisposable
         {
             try
             {
-                var replica = _cluster.GetGrain<IZkReplicaGrain>(await LeaderAsync(refresh: attempt > 0, link).ConfigureAwait(false));
+                var replica = _refs.Replica(await LeaderAsync(refresh: attempt > 0, link).ConfigureAwait(false));
                 SessionInfo info;
                 if (_resume is var (id, password))
                 {
@@ -424,10 +426,10 @@ public sealed partial class ZkClient : IAsyncDisposable
 
     /// <summary>The leader as last learnt (the replica the session opened on, until a reconnect finds another).</summary>
     private IZkReplicaGrain Replica(SessionInfo info) =>
-        _cluster.GetGrain<IZkReplicaGrain>(Volatile.Read(ref _leader) is var leader and not 0 ? leader : info.Service.ReplicaId);
+        _refs.Replica(Volatile.Read(ref _leader) is var leader and not 0 ? leader : info.Service.ReplicaId);
 
     private IZkPartitionGrain Partition(SessionInfo info, string path) =>
-        _cluster.GetGrain<IZkPartitionGrain>(PathHash.PartitionOf(path, info.Service.Partitions));
+        _refs.Partition(PathHash.PartitionOf(path, info.Service.Partitions));
 
     private void FoldZxid(long zxid)
     {

@@ -60,7 +60,7 @@ public sealed partial class ZkPartitionGrain
         var watermark = _watermark;
         var counts = new List<Task<int>>(_options.Partitions);
         for (var p = 0; p < _options.Partitions; p++)
-            counts.Add(p == _partition ? Task.FromResult(_view.CountDescendants(path)) : GrainFactory.GetGrain<IZkPartitionGrain>(p).CountDescendants(path, watermark));
+            counts.Add(p == _partition ? Task.FromResult(_view.CountDescendants(path)) : Refs.Partition(p).CountDescendants(path, watermark));
         var total = (await Task.WhenAll(counts)).Sum();
         return new ReadReply(ZkErrorCode.Ok, watermark, Count: total);
     }
@@ -124,7 +124,7 @@ public sealed partial class ZkPartitionGrain
             {
                 try
                 {
-                    await Load(await GrainFactory.GetGrain<IZkReplicaGrain>(id).GetPartitionImage(_partition).WaitAsync(CatchUpWait));
+                    await Load(await Refs.Replica(id).GetPartitionImage(_partition).WaitAsync(CatchUpWait));
                     if (_loaded) return;
                 }
                 catch (Exception ex) when (ex is ReplicaUnavailableException or TimeoutException or Orleans.Runtime.SiloUnavailableException)
@@ -173,7 +173,7 @@ public sealed partial class ZkPartitionGrain
                 ?? throw new NotLeaderException(0, null);
             try
             {
-                return await call(GrainFactory.GetGrain<IZkReplicaGrain>(leader));
+                return await call(Refs.Replica(leader));
             }
             catch (NotLeaderException e) when (attempt == 0)
             {

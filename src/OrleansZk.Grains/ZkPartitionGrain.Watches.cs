@@ -77,7 +77,7 @@ public sealed partial class ZkPartitionGrain
     {
         var calls = new List<Task<bool>>(_options.Partitions);
         for (var p = 0; p < _options.Partitions; p++)
-            if (p != _partition) calls.Add(GrainFactory.GetGrain<IZkPartitionGrain>(p).SetRecursiveWatch(sessionId, path, add, minZxid));
+            if (p != _partition) calls.Add(Refs.Partition(p).SetRecursiveWatch(sessionId, path, add, minZxid));
         await Task.WhenAll(calls);
     }
 }

@@ -57,6 +57,11 @@ public sealed partial class ZkPartitionGrain : Grain, IZkPartitionGrain
         _directory = directory;
         _history = new TriggerHistory(_options.WatchHistory);
     }
+    /// <summary>The replica and partition grains' references, built once (<see cref="GrainRefs"/>).</summary>
+    private GrainRefs Refs => _refs ??= new GrainRefs(GrainFactory);
+
+    private GrainRefs? _refs;
+
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {

@@ -101,7 +101,7 @@ public sealed partial class ZkReplicaGrain : IZabHost
             var bytes = ZabWire.Encode(group.ToList());
             var batch = ++_sentBatches;
             var chunks = Math.Max(1, (bytes.Length + ChunkBytes - 1) / ChunkBytes);
-            var target = GrainFactory.GetGrain<IZkReplicaGrain>(group.Key);
+            var target = Refs.Replica(group.Key);
             for (var c = 0; c < chunks; c++)
             {
                 var data = chunks == 1 ? bytes : bytes.AsSpan(c * ChunkBytes, Math.Min(ChunkBytes, bytes.Length - c * ChunkBytes)).ToArray();
@@ -190,7 +190,7 @@ public sealed partial class ZkReplicaGrain : IZabHost
         var sent = _probeSentAt = _time.GetTimestamp();
         try
         {
-            await GrainFactory.GetGrain<IZkReplicaGrain>(leader).Probe().WaitAsync(TimeSpan.FromMilliseconds(_options.SyncLimitMs), _time);
+            await Refs.Replica(leader).Probe().WaitAsync(TimeSpan.FromMilliseconds(_options.SyncLimitMs), _time);
         }
         catch (Exception e) when (e is OrleansMessageRejectionException or ConnectionFailedException or ReplicaUnavailableException)
         {

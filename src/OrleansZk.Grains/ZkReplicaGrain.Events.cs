@@ -66,7 +66,7 @@ public sealed partial class ZkReplicaGrain
         if (term.EndedSessions.Count == 0) return;
         var ended = term.EndedSessions.ToArray();
         term.EndedSessions.Clear();
-        for (var p = 0; p < _options.Partitions; p++) GrainFactory.GetGrain<IZkPartitionGrain>(p).DropSessions(ended);
+        for (var p = 0; p < _options.Partitions; p++) Refs.Partition(p).DropSessions(ended);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session 0x{SessionId:x}: watch events {FirstSeq}..{LastSeq} could not be published; the client will see a gap")]

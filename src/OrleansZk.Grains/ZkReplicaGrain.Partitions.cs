@@ -35,7 +35,7 @@ public sealed partial class ZkReplicaGrain
 
     private async Task<IReadOnlyList<FiredWatch>?> SyncPartitionAsync(LeaderTerm term, int partition, long applied)
     {
-        var grain = GrainFactory.GetGrain<IZkPartitionGrain>(partition);
+        var grain = Refs.Partition(partition);
         try
         {
             var position = await grain.GetPosition();
@@ -66,7 +66,7 @@ public sealed partial class ZkReplicaGrain
         CheckPartition(partition);
         var term = await ServingTermAsync();
         if (activation && !term.ActivatedPartitions.Add(partition)) term.RegistrationLosses++;
-        var grain = GrainFactory.GetGrain<IZkPartitionGrain>(partition);
+        var grain = Refs.Partition(partition);
         var catchUp = _machine.CatchUp(partition, watermark);
         if (catchUp.Diff == null)
         {
@@ -133,7 +133,7 @@ public sealed partial class ZkReplicaGrain
         if (zxid == term.Advertised) return Task.CompletedTask;
         term.Advertised = zxid;
         for (var p = 0; p < _options.Partitions; p++)
-            GrainFactory.GetGrain<IZkPartitionGrain>(p).Advance(_replicaId, term.Epoch, _machine.PartitionLast(p), zxid);
+            Refs.Partition(p).Advance(_replicaId, term.Epoch, _machine.PartitionLast(p), zxid);
         return Task.CompletedTask;
     }
 

@@ -286,7 +286,7 @@ public sealed partial class ZkReplicaGrain
     /// </summary>
     private async Task<IReadOnlyList<FiredWatch>?> DeliverAsync(int partition, PartitionDelivery delivery)
     {
-        var grain = GrainFactory.GetGrain<IZkPartitionGrain>(partition);
+        var grain = Refs.Partition(partition);
         for (var attempt = 1; ; attempt++)
         {
             try

@@ -53,7 +53,7 @@ public sealed partial class ZkReplicaGrain
             for (var p = 0; p < _options.Partitions; p++)
             {
                 var mine = r.Set.For(p, _options.Partitions);
-                if (!mine.IsEmpty) calls.Add(GrainFactory.GetGrain<IZkPartitionGrain>(p).SetWatches(sessionId, r.LastZxid, at, mine));
+                if (!mine.IsEmpty) calls.Add(Refs.Partition(p).SetWatches(sessionId, r.LastZxid, at, mine));
             }
             var fired = await Task.WhenAll(calls);
             var events = fired.SelectMany(f => f).ToList();

@@ -66,6 +66,11 @@ public sealed partial class ZkReplicaGrain : Grain, IZkReplicaGrain
     }
 
     private Task UnlessStopped(Task task) => UnlessStopped(task.ContinueWith(t => { t.GetAwaiter().GetResult(); return true; }, TaskScheduler.Default));
+    /// <summary>The replica and partition grains' references, built once (<see cref="GrainRefs"/>).</summary>
+    private GrainRefs Refs => _refs ??= new GrainRefs(GrainFactory);
+
+    private GrainRefs? _refs;
+
 
     public ZkReplicaGrain(IOptions<ZkServiceOptions> options, ILogger<ZkReplicaGrain> logger, ILoggerFactory loggers,
         EnsembleDirectory directory, TimeProvider time, ReplicaSilos silos, IServiceProvider services)
