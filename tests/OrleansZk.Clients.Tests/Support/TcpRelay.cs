@@ -15,7 +15,7 @@ namespace OrleansZk.Clients.Tests.Support;
 public sealed class TcpRelay : IAsyncDisposable
 {
     private readonly TcpListener _listener;
-    private IReadOnlyList<IPEndPoint> _upstreams;
+    private readonly IReadOnlyList<IPEndPoint> _upstreams;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _lock = new();
     private readonly HashSet<Socket> _open = [];
@@ -67,22 +67,6 @@ public sealed class TcpRelay : IAsyncDisposable
         lock (_lock)
         {
             _upstream = (_upstream + 1) % _upstreams.Count;
-            CloseOpen();
-        }
-    }
-
-    /// <summary>
-    /// Closes every relayed connection and relays new ones to <paramref name="servers"/>[0] from
-    /// now on (a target that swaps in other server processes behind fixed addresses).
-    /// </summary>
-    public void Retarget(IReadOnlyList<string> servers)
-    {
-        if (servers.Count == 0) throw new ArgumentException("at least one server", nameof(servers));
-        IReadOnlyList<IPEndPoint> upstreams = [.. servers.Select(Parse)];
-        lock (_lock)
-        {
-            _upstreams = upstreams;
-            _upstream = 0;
             CloseOpen();
         }
     }
