@@ -176,7 +176,8 @@ public sealed class NotLeaderException : Exception
 /// phase, the leader and epoch it knows, its epochs and zxids, whether it serves clients (a leader
 /// that has synchronised and applied its history), the followers in sync with it and the sync plans
 /// it sent (a leader's), and how long its last election took; the nodes and open sessions of its
-/// tree as applied (the four-letter words' node count).
+/// tree as applied (the four-letter words' node count), its sessions' ephemeral nodes and its
+/// approximate data size (mntr's zk_ephemerals_count and zk_approximate_data_size).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("zk.ReplicaStatus")]
 public sealed record ReplicaStatus(
@@ -199,7 +200,9 @@ public sealed record ReplicaStatus(
     long LastElectionMs,
     string? Detail = null,
     int NodeCount = 0,
-    int SessionCount = 0);
+    int SessionCount = 0,
+    int EphemeralCount = 0,
+    long ApproximateDataSize = 0);
 
 /// <summary>A replica's tree digest at <paramref name="Zxid"/> (what it has applied), and its node count.</summary>
 [GenerateSerializer, Immutable, Alias("zk.TreeDigest")]

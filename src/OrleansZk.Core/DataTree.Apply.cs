@@ -81,6 +81,7 @@ public sealed partial class DataTree
             node = slot!;
             BeforeChange(c.Path, node);
             IndexRemove(c.Path, node.EphemeralOwner);
+            ApproximateDataSize -= SizeOf(c.Path, node);
             node.Data = c.Data;
             node.Acl = acl;
         }
@@ -93,6 +94,7 @@ public sealed partial class DataTree
         node.Version = node.Cversion = node.Aversion = 0;
         node.EphemeralOwner = c.EphemeralOwner;
         IndexAdd(c.Path, c.EphemeralOwner);
+        ApproximateDataSize += SizeOf(c.Path, node);
 
         BeforeChange(parentPath, parent);
         parent.Cversion = c.ParentCversion;
@@ -111,6 +113,7 @@ public sealed partial class DataTree
         BeforeChange(path, node);
         _nodes.Remove(path);
         IndexRemove(path, node.EphemeralOwner);
+        ApproximateDataSize -= SizeOf(path, node);
         if (_nodes.TryGetValue(parentPath, out var parent))
         {
             BeforeChange(parentPath, parent);
@@ -126,6 +129,7 @@ public sealed partial class DataTree
     {
         if (!_nodes.TryGetValue(s.Path, out var node)) return new OpResult(ZkErrorCode.NoNode, s.Path);
         BeforeChange(s.Path, node);
+        ApproximateDataSize += (s.Data?.Length ?? 0) - (node.Data?.Length ?? 0);
         node.Data = s.Data;
         node.Version = s.Version;
         node.Mzxid = txn.Zxid;

@@ -65,6 +65,7 @@ public sealed partial class DataTree
         {
             node.Acl = Intern(node.Acl);
             IndexAdd(path, node.EphemeralOwner);
+            ApproximateDataSize += SizeOf(path, node);
             if (path == ZkPath.Root) continue;
             if (!_nodes.TryGetValue(ZkPath.Parent(path), out var parent))
                 throw new InvalidDataException($"snapshot holds {path} without its parent");

@@ -34,6 +34,7 @@ public sealed partial class DataTree
         // only, with aversion -1 (ZooKeeper sets its ACL with version -1).
         var root = new DataNode([], Intern(AclList.OpenUnsafe));
         _nodes[ZkPath.Root] = root;
+        ApproximateDataSize += ZkPath.Root.Length;
         AddSystemNode(SystemPath, AclList.OpenUnsafe);
         AddSystemNode(QuotaPath, AclList.OpenUnsafe);
         AddSystemNode(ConfigPath, AclList.ReadUnsafe).Aversion = -1;
@@ -43,6 +44,7 @@ public sealed partial class DataTree
     {
         var node = new DataNode([], Intern(acl));
         _nodes[path] = node;
+        ApproximateDataSize += path.Length;
         _nodes[ZkPath.Parent(path)].AddChild(path);
         return node;
     }
@@ -52,6 +54,12 @@ public sealed partial class DataTree
 
     /// <summary>Number of znodes, the root and system nodes included.</summary>
     public int NodeCount => _nodes.Count;
+
+    /// <summary>Number of ephemeral nodes of sessions (not containers or TTL nodes): mntr's zk_ephemerals_count.</summary>
+    public int EphemeralCount { get; private set; }
+
+    /// <summary>The sum over every znode of its path's length and its data's: ZooKeeper's approximate data size (mntr's zk_approximate_data_size).</summary>
+    public long ApproximateDataSize { get; private set; }
 
     /// <summary>Open sessions by id.</summary>
     public IReadOnlyDictionary<long, SessionEntry> Sessions => _sessions;
@@ -77,6 +85,9 @@ public sealed partial class DataTree
         return acl;
     }
 
+    /// <summary>What a node adds to <see cref="ApproximateDataSize"/>.</summary>
+    private static long SizeOf(string path, DataNode node) => path.Length + (node.Data?.Length ?? 0);
+
     private void IndexAdd(string path, long owner)
     {
         if (owner == 0) return;
@@ -85,7 +96,7 @@ public sealed partial class DataTree
         else
         {
             if (!_ephemerals.TryGetValue(owner, out var set)) _ephemerals[owner] = set = new HashSet<string>(StringComparer.Ordinal);
-            set.Add(path);
+            if (set.Add(path)) EphemeralCount++;
         }
     }
 
@@ -96,7 +107,7 @@ public sealed partial class DataTree
         else if (EphemeralOwners.IsTtl(owner)) _ttls.Remove(path);
         else if (_ephemerals.TryGetValue(owner, out var set))
         {
-            set.Remove(path);
+            if (set.Remove(path)) EphemeralCount--;
             if (set.Count == 0) _ephemerals.Remove(owner);
         }
     }

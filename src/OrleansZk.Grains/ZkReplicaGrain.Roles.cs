@@ -115,7 +115,7 @@ public sealed partial class ZkReplicaGrain
             s.SessionEpoch, s.Hard.CurrentEpoch, s.Hard.AcceptedEpoch, s.LastZxid, s.CommittedZxid, _machine.AppliedZxid,
             _term is { Active: true }, (s.SyncedFollowers ?? []).Select(id => (long)id).ToArray(),
             plans[(int)SyncKind.Diff], plans[(int)SyncKind.Trunc], plans[(int)SyncKind.Snap], _lastElectionMs, _broken,
-            _machine.Tree.NodeCount, _machine.Tree.Sessions.Count));
+            _machine.Tree.NodeCount, _machine.Tree.Sessions.Count, _machine.Tree.EphemeralCount, _machine.Tree.ApproximateDataSize));
     }
 
     public Task<TreeDigest> GetTreeDigest() =>

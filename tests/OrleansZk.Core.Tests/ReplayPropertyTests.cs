@@ -60,6 +60,17 @@ public sealed class ReplayPropertyTests
         Assert.Equal(live.LastZxid, restored.LastZxid);
         Assert.Equal(live.ComputeDigest(), restored.ComputeDigest());
         Assert.Equal(TreeDump.Of(live), TreeDump.Of(restored));
+        AssertCountsAgree(live);
+        AssertCountsAgree(restored);
+    }
+
+    /// <summary>The tree's running counts (mntr's zk_ephemerals_count, zk_approximate_data_size) equal a recount of its nodes.</summary>
+    private static void AssertCountsAgree(DataTree tree)
+    {
+        var (ephemerals, size) = TreeDump.Recount(tree);
+        Assert.True(ephemerals > 0, "the workload left no ephemeral node to count");
+        Assert.Equal(ephemerals, tree.EphemeralCount);
+        Assert.Equal(size, tree.ApproximateDataSize);
     }
 
     [Fact]
@@ -92,6 +103,7 @@ public sealed class ReplayPropertyTests
         Assert.True(checkedSteps > 100);
         Assert.Equal(work.Tree.ComputeDigest(), twice.ComputeDigest());
         Assert.Equal(TreeDump.Of(work.Tree), TreeDump.Of(twice));
+        AssertCountsAgree(twice);
     }
 
     [Fact]

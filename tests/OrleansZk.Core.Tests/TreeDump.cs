@@ -26,6 +26,26 @@ internal static class TreeDump
         foreach (var kid in kids) Walk(tree, ZkPath.Join(path, kid), sb);
     }
 
+    /// <summary>
+    /// The ephemeral nodes of sessions and ZooKeeper's approximate data size (each node's path
+    /// length plus data length), counted by walking the whole tree: what the tree's running
+    /// <see cref="DataTree.EphemeralCount"/> and <see cref="DataTree.ApproximateDataSize"/> must equal.
+    /// </summary>
+    public static (int Ephemerals, long DataSize) Recount(DataTree tree)
+    {
+        var paths = new List<string>();
+        Collect(tree, "/", paths);
+        var ephemerals = 0;
+        long size = 0;
+        foreach (var path in paths)
+        {
+            var node = tree.GetNode(path)!;
+            if (node.EphemeralOwner != 0 && !EphemeralOwners.IsContainer(node.EphemeralOwner) && !EphemeralOwners.IsTtl(node.EphemeralOwner)) ephemerals++;
+            size += path.Length + (node.Data?.Length ?? 0);
+        }
+        return (ephemerals, size);
+    }
+
     /// <summary>The same tree, its nodes loaded in the reverse of the original's order (through a snapshot).</summary>
     public static DataTree RebuildInReverseOrder(DataTree tree)
     {

@@ -101,6 +101,17 @@ public sealed class ClientPortTests(WireCluster cluster)
     }
 
     [Fact]
+    public async Task Digest_auth_without_credentials_is_refused_AuthFailed_and_the_connection_closes()
+    {
+        // zkCli's "addauth digest" with nothing after it sends a null buffer.
+        await using var client = await RawClient.ConnectAsync(cluster.EndPoint);
+        await client.SendAsync(OpCode.Auth, new AuthWireRequest(0, "digest", null), xid: Xids.Auth);
+        var reply = await client.ReadReplyAsync();
+        Assert.Equal((Xids.Auth, ZkErrorCode.AuthFailed), (reply!.Value.Header.Xid, reply.Value.Header.Err));
+        Assert.True(await client.ClosedByServerAsync(), "the connection stayed open");
+    }
+
+    [Fact]
     public async Task An_unknown_op_is_answered_Unimplemented_after_the_replies_before_it_then_the_connection_closes()
     {
         await using var witness = await RawClient.ConnectAsync(cluster.EndPoint);
@@ -253,6 +264,10 @@ public sealed class ClientPortTests(WireCluster cluster)
         var mntr = await FourLetterWordAsync("mntr");
         Assert.Contains("zk_server_state\tstandalone\n", mntr);
         Assert.Matches(@"zk_znode_count\t\d+\n", mntr);
+        Assert.Matches(@"zk_ephemerals_count\t\d+\n", mntr);
+        Assert.Matches(@"zk_approximate_data_size\t[1-9]\d*\n", mntr);
+        Assert.Matches(@"zk_open_file_descriptor_count\t[1-9]\d*\n", mntr);
+        Assert.Matches(@"zk_max_file_descriptor_count\t[1-9]\d*\n", mntr);
         Assert.Contains("Clients:\n", await FourLetterWordAsync("stat"));
         Assert.Contains("clientPort=" + cluster.EndPoint.Port + "\n", await FourLetterWordAsync("conf"));
         Assert.Matches(@"^\d+ connections watching \d+ paths\nTotal watches:\d+\n$", await FourLetterWordAsync("wchs"));

@@ -17,7 +17,11 @@ public static class JuteData
         .WriteInt(s.Version).WriteInt(s.Cversion).WriteInt(s.Aversion).WriteLong(s.EphemeralOwner)
         .WriteInt(s.DataLength).WriteInt(s.NumChildren).WriteLong(s.Pzxid);
 
-    /// <summary>A vector of ACL (int perms, then Id: ustring scheme, ustring id); null for count -1.</summary>
+    /// <summary>
+    /// A vector of ACL (int perms, then Id: ustring scheme, ustring id); null for count -1. A null
+    /// scheme or id (length -1, which kazoo sends for an empty string) reads as empty, as ZooKeeper
+    /// takes it: <c>auth</c> ignores its id, and an empty scheme is refused as InvalidACL.
+    /// </summary>
     public static List<Acl>? ReadAcls(ref JuteReader r)
     {
         var count = r.ReadVectorCount(12);
@@ -26,8 +30,8 @@ public static class JuteData
         for (var i = 0; i < count; i++)
         {
             var perms = (Perms)r.ReadInt();
-            var scheme = r.ReadString() ?? throw new JuteException("an ACL with a null scheme");
-            var id = r.ReadString() ?? throw new JuteException("an ACL with a null id");
+            var scheme = r.ReadString() ?? "";
+            var id = r.ReadString() ?? "";
             list.Add(new Acl(perms, new ZkId(scheme, id)));
         }
         return list;

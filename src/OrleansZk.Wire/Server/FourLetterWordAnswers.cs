@@ -106,6 +106,10 @@ internal sealed class FourLetterWordAnswers(ZkWireServer server)
             ("zk_outstanding_requests", connections.Sum(c => c.Outstanding)),
             ("zk_znode_count", status?.NodeCount ?? 0),
             ("zk_watch_count", watches.Sum(w => w.Watches)),
+            ("zk_ephemerals_count", status?.EphemeralCount ?? 0),
+            ("zk_approximate_data_size", status?.ApproximateDataSize ?? 0),
+            ("zk_open_file_descriptor_count", OpenFileDescriptors()),
+            ("zk_max_file_descriptor_count", MaxFileDescriptors()),
             ("zk_global_sessions", status?.SessionCount ?? 0),
             ("zk_last_zxid", $"0x{status?.AppliedZxid ?? 0:x}"),
             ("zk_uptime", (long)(DateTimeOffset.UtcNow - Started).TotalMilliseconds),
@@ -122,6 +126,42 @@ internal sealed class FourLetterWordAnswers(ZkWireServer server)
     }
 
     private static readonly DateTimeOffset Started = DateTimeOffset.UtcNow;
+
+    /// <summary>The silo process's open file descriptors (the entries of /proc/self/fd); -1 where there is no /proc.</summary>
+    private static long OpenFileDescriptors()
+    {
+        try
+        {
+            return Directory.EnumerateFileSystemEntries("/proc/self/fd").LongCount();
+        }
+        catch (IOException)
+        {
+            return -1;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return -1;
+        }
+    }
+
+    /// <summary>The process's soft limit on open files ("Max open files" of /proc/self/limits); -1 where unknown or unlimited.</summary>
+    private static long MaxFileDescriptors()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/self/limits").FirstOrDefault(l => l.StartsWith("Max open files", StringComparison.Ordinal));
+            var soft = line?["Max open files".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+            return long.TryParse(soft, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) ? limit : -1;
+        }
+        catch (IOException)
+        {
+            return -1;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return -1;
+        }
+    }
 
     private string Conf()
     {

@@ -167,8 +167,14 @@ internal sealed partial class WireConnection
         var client = _client!;
         switch (auth.Scheme)
         {
+            case "digest" when auth.Auth is null:
+                // zkCli's "addauth digest" without credentials sends a null buffer: ZooKeeper's
+                // digest provider fails on it (AuthFailed) and the connection closes.
+                _log.LogInformation("Client port: closing {Remote}: digest authentication without credentials", RemoteEndPoint);
+                Answer(xid, Task.FromResult(new WireReply(xid, ZkErrorCode.AuthFailed, null, Zxid: 0, CloseAfter: true)));
+                return false;
             case "digest":
-                Answer(xid, AuthReply(xid, client.AddAuthAsync("digest", auth.Auth ?? [])));
+                Answer(xid, AuthReply(xid, client.AddAuthAsync("digest", auth.Auth)));
                 return true;
             case "ip":
                 Answer(xid, Task.FromResult(new WireReply(xid, ZkErrorCode.Ok, null, Zxid: 0)));
@@ -234,10 +240,20 @@ internal sealed partial class WireConnection
         }
     }
 
-    private Task<WireResponse?> RestoreWatches(SetWatchesWireRequest s)
+    /// <summary>
+    /// setWatches / setWatches2 as ZooKeeper answers them: a one-shot watch whose node changed
+    /// after the client's last zxid fires at once, the others are set; a persistent or recursive
+    /// watch is set as of now, with no event for what it missed (ZooKeeper keeps no history to
+    /// replay), as an addWatch of the same path would set it.
+    /// </summary>
+    private Task<WireResponse?> RestoreWatches(SetWatchesWireRequest s) => Then(RestoreWatchesAsync(s));
+
+    private async Task RestoreWatchesAsync(SetWatchesWireRequest s)
     {
-        var restore = new WatchRestore(s.Data, s.Exist, s.Child, s.Persistent ?? [], s.PersistentRecursive ?? []);
-        return Then(_client!.RestoreWatchesAsync(s.RelativeZxid, restore, RestoredWatcher));
+        var client = _client!;
+        await client.RestoreWatchesAsync(s.RelativeZxid, new WatchRestore(s.Data, s.Exist, s.Child, [], []), RestoredWatcher);
+        foreach (var path in s.Persistent ?? []) await client.AddWatchAsync(path, RestoredWatcher, AddWatchMode.Persistent);
+        foreach (var path in s.PersistentRecursive ?? []) await client.AddWatchAsync(path, RestoredWatcher, AddWatchMode.PersistentRecursive);
     }
 
     private Task<WireResponse?> Multi(MultiWireRequest m)

@@ -4,7 +4,7 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 
-namespace OrleansZk.Silo.Tests;
+namespace OrleansZk.Testing;
 
 /// <summary>What a silo child process reported when it became ready.</summary>
 public sealed record SiloReady(string Gateway, int GatewayPort, int SiloPort, string DataDir, string Line);
