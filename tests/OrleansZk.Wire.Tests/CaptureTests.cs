@@ -29,6 +29,10 @@ public sealed class CaptureTests
         }
     }
 
+    /// <summary>Each connection's bytes in one direction, its frames back to back as they crossed the socket.</summary>
+    public static IEnumerable<(int Connection, bool ToServer, byte[] Bytes)> Streams() =>
+        Frames().GroupBy(f => (f.Connection, f.ToServer)).Select(g => (g.Key.Connection, g.Key.ToServer, g.SelectMany(f => f.Frame).ToArray()));
+
     [Fact]
     public void Every_captured_frame_decodes_and_encodes_back_to_the_same_bytes()
     {

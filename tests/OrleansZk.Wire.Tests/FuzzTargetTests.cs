@@ -14,8 +14,7 @@ public sealed class FuzzTargetTests
     private const int Seed = 2181;
     private const int Inputs = 30_000;
 
-    private static List<byte[]> Corpus() =>
-        [.. CaptureTests.Frames().Where(f => f.ToServer).GroupBy(f => f.Connection).Select(g => g.SelectMany(f => f.Frame).ToArray())];
+    private static List<byte[]> Corpus() => [.. CaptureTests.Streams().Where(s => s.ToServer).Select(s => s.Bytes)];
 
     [Fact]
     public void The_captured_connections_pass_through_the_target()

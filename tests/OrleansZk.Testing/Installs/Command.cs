@@ -11,9 +11,16 @@ public static class Command
     /// code and its stdout followed by its stderr. Kills the process tree after <paramref name="timeout"/>
     /// and throws <see cref="TimeoutException"/>.
     /// </summary>
-    public static async Task<(int ExitCode, string Output)> RunAsync(string[] command, TimeSpan timeout, params (string Name, string Value)[] environment)
+    public static Task<(int ExitCode, string Output)> RunAsync(string[] command, TimeSpan timeout, params (string Name, string Value)[] environment) =>
+        RunInAsync(null, command, timeout, environment);
+
+    /// <summary>As <see cref="RunAsync"/>, in <paramref name="directory"/> (this process's current directory when null).</summary>
+    public static async Task<(int ExitCode, string Output)> RunInAsync(string? directory, string[] command, TimeSpan timeout, params (string Name, string Value)[] environment)
     {
-        var info = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        var info = new ProcessStartInfo(command[0])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, WorkingDirectory = directory ?? "",
+        };
         foreach (var arg in command.Skip(1)) info.ArgumentList.Add(arg);
         foreach (var (name, value) in environment) info.Environment[name] = value;
         using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start " + command[0]);
