@@ -7,7 +7,8 @@ using OrleansZk.LoadBench;
 
 // getChildren by pages through the service: for each parent size, a parent with that many children
 // (created in pipelined multis of 1,000), then -reads page reads one at a time after names chosen at
-// random (the latency of a page: median, p99), a whole walk, and the full getChildren for comparison.
+// random (the latency of a page: median, p99), a whole walk, and the full getChildren for comparison,
+// after a warm-up of 500 page reads.
 // Against a silo it starts (fresh data directory, ForceSync on) or an existing one (-server host:port).
 string? server = null;
 int[] sizes = [1_000, 1_000_000];
@@ -42,6 +43,10 @@ using var sigTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => sil
 return await SiloProcess.RunAsync("PageBench", silo, keep: false, async () =>
 {
     await using var zk = await ZkClient.ConnectAsync(server, new ZkClientOptions { SessionTimeoutMs = 30_000, RequestTimeout = TimeSpan.FromMinutes(2) });
+    // Warm-up (JIT, connections, the partitions' activations), so the first size measured is not the cold one.
+    var warm = $"/pages-warm-{Guid.NewGuid():N}"[..24];
+    await CreateChildrenAsync(zk, warm, 1_000);
+    for (var i = 0; i < 500; i++) await zk.GetChildrenPageAsync(warm, 1 + i % 1_000, Name(i));
     Console.WriteLine("| children | page size | page median | page p99 | pages/s (one at a time) | whole walk | full getChildren (median of 5) |");
     Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
     foreach (var n in sizes)
