@@ -40,7 +40,7 @@ public sealed class ChildrenPageTests(ClusterFixture fixture) : ClusterTest(fixt
     }
 
     [Fact]
-    public async Task A_page_read_after_a_write_of_the_same_client_shows_it()
+    public async Task A_page_shows_the_client_s_own_writes_and_after_a_sync_another_client_s()
     {
         var parent = P("mono");
         await Zk.CreateAsync(parent, null);
