@@ -48,6 +48,9 @@ public enum ReadKind
     GetChildren,
     GetAcl,
     GetAllChildrenNumber,
+
+    /// <summary>One page of getChildren (beyond ZooKeeper): <see cref="ReadCall.PageSize"/> names after <see cref="ReadCall.After"/>.</summary>
+    GetChildrenPage,
 }
 
 /// <summary>
@@ -57,17 +60,20 @@ public enum ReadKind
 /// cached copy of the session's identities is stale. <paramref name="Watch"/> sets a one-shot watch for
 /// the session, as ZooKeeper's watch flag: getData a data watch and getChildren a child watch when the
 /// read succeeds; exists a data watch whether or not the node exists (on a missing node it fires on
-/// NodeCreated); ignored by the other kinds.
+/// NodeCreated); ignored by the other kinds. <paramref name="PageSize"/> and <paramref name="After"/>:
+/// for <see cref="ReadKind.GetChildrenPage"/> only (<see cref="GetChildrenPageRequest"/>); its watch is
+/// a child watch, as getChildren's.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("zk.ReadCall")]
-public sealed record ReadCall(ReadKind Kind, string Path, long SessionId, int AuthVersion, long MinZxid, bool Watch = false);
+public sealed record ReadCall(ReadKind Kind, string Path, long SessionId, int AuthVersion, long MinZxid, bool Watch = false, int PageSize = 0, string? After = null);
 
 /// <summary>
 /// A read's answer: Ok with the fields the kind fills in, or ZooKeeper's error code. <paramref name="Zxid"/>
 /// is the partition's watermark when it answered (everything through it is reflected); the client
 /// folds it into its last seen zxid. <paramref name="FiredZxid"/>: the last zxid at which this partition
 /// fired a watch of the reading session (0: none), so the SDK can hand the reply over only after
-/// that event (ZooKeeper's "event before the data that reflects it").
+/// that event (ZooKeeper's "event before the data that reflects it"). <paramref name="Continuation"/>:
+/// a page's last name when more children follow (<see cref="ReadKind.GetChildrenPage"/>).
 /// </summary>
 [GenerateSerializer, Alias("zk.ReadReply")]
 public sealed record ReadReply(
@@ -80,7 +86,8 @@ public sealed record ReadReply(
     int Count = 0,
     string? ErrorPath = null,
     string? Detail = null,
-    long FiredZxid = 0);
+    long FiredZxid = 0,
+    string? Continuation = null);
 
 /// <summary>
 /// The identities a session has proven (by addauth), for ACL checks at partitions, and

@@ -28,6 +28,10 @@ public static class ClientValidation
                     else ValidatePathOf(op);
                 }
                 break;
+            case GetChildrenPageRequest p:
+                ZkPath.Validate(p.Path);
+                GetChildrenPageRequest.ValidateArguments(p.Path, p.PageSize, p.After);
+                break;
             case GetEphemeralsRequest e:
                 // The Java client validates the prefix as a path: "" and " " are refused (only the
                 // server reads a blank prefix as "all").

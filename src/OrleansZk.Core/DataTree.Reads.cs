@@ -10,6 +10,15 @@ public sealed record DataResult(byte[]? Data, Stat Stat);
 [GenerateSerializer, Immutable, Alias("zk.ChildrenResult")]
 public sealed record ChildrenResult(IReadOnlyList<string> Children, Stat Stat);
 
+/// <summary>
+/// One page of a node's children (beyond ZooKeeper): <paramref name="Children"/> in ordinal order
+/// (UTF-16 code units, as Java's <c>String.compareTo</c>; byte order for ASCII names), the node's
+/// stat, and <paramref name="Continuation"/>: the last name of this page when more children follow
+/// it (pass it as the next page's "after"), null on the last page.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("zk.ChildrenPage")]
+public sealed record ChildrenPage(IReadOnlyList<string> Children, Stat Stat, string? Continuation);
+
 /// <summary>getACL's answer.</summary>
 [GenerateSerializer, Immutable, Alias("zk.AclResult")]
 public sealed record AclResult(AclList Acl, Stat Stat);

@@ -25,6 +25,7 @@ public static class RequestSize
         GetDataRequest r => r.Path,
         ExistsRequest r => r.Path,
         GetChildrenRequest r => r.Path,
+        GetChildrenPageRequest r => r.Path,
         GetAclRequest r => r.Path,
         GetAllChildrenNumberRequest r => r.Path,
         _ => null,

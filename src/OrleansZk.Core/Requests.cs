@@ -61,6 +61,28 @@ public sealed record GetDataRequest(string Path) : ReadRequest;
 public sealed record ExistsRequest(string Path) : ReadRequest;
 [GenerateSerializer, Alias("zk.GetChildrenRequest")]
 public sealed record GetChildrenRequest(string Path) : ReadRequest;
+
+/// <summary>
+/// One page of getChildren (beyond ZooKeeper): up to <paramref name="PageSize"/> names
+/// (1..<see cref="MaxPageSize"/>) strictly after <paramref name="After"/> (null: from the first) in
+/// ordinal order. <paramref name="After"/> is any name (a child's or not), non-empty and without '/'.
+/// </summary>
+[GenerateSerializer, Alias("zk.GetChildrenPageRequest")]
+public sealed record GetChildrenPageRequest(string Path, int PageSize, string? After = null) : ReadRequest
+{
+    /// <summary>The largest page: 10,000 names (with 100-byte names about 1 MB, jute.maxbuffer's size).</summary>
+    public const int MaxPageSize = 10_000;
+
+    /// <summary>BadArguments for a page size outside 1..<see cref="MaxPageSize"/>, or an empty or '/'-holding <paramref name="after"/>.</summary>
+    public static void ValidateArguments(string path, int pageSize, string? after)
+    {
+        if (pageSize is < 1 or > MaxPageSize)
+            throw new ZkException(ZkErrorCode.BadArguments, path, $"page size {pageSize} is not within 1..{MaxPageSize}");
+        if (after != null && (after.Length == 0 || after.Contains('/')))
+            throw new ZkException(ZkErrorCode.BadArguments, path, $"\"{after}\" is not a child name to continue after (non-empty, without '/')");
+    }
+}
+
 [GenerateSerializer, Alias("zk.GetAclRequest")]
 public sealed record GetAclRequest(string Path) : ReadRequest;
 [GenerateSerializer, Alias("zk.GetAllChildrenNumberRequest")]

@@ -35,6 +35,7 @@ public sealed partial class ZkPartitionGrain
                 ReadKind.GetData => Watched(Reply(_view.GetData(call.Path, auth)), call),
                 ReadKind.Exists => Watched(new ReadReply(ZkErrorCode.Ok, _watermark, Stat: _view.Exists(call.Path)), call),
                 ReadKind.GetChildren => Watched(Reply(_view.GetChildren(call.Path, auth)), call),
+                ReadKind.GetChildrenPage => Watched(Reply(_view.GetChildrenPage(call.Path, call.PageSize, call.After, auth)), call),
                 ReadKind.GetAcl => Reply(_view.GetAcl(call.Path, auth)),
                 ReadKind.GetAllChildrenNumber => await CountAllAsync(call.Path, auth),
                 _ => new ReadReply(ZkErrorCode.Unimplemented, _watermark, ErrorPath: call.Path),
@@ -51,6 +52,7 @@ public sealed partial class ZkPartitionGrain
 
     private ReadReply Reply(DataResult r) => new(ZkErrorCode.Ok, _watermark, Data: r.Data, Stat: r.Stat);
     private ReadReply Reply(ChildrenResult r) => new(ZkErrorCode.Ok, _watermark, Stat: r.Stat, Children: r.Children);
+    private ReadReply Reply(ChildrenPage r) => new(ZkErrorCode.Ok, _watermark, Stat: r.Stat, Children: r.Children, Continuation: r.Continuation);
     private ReadReply Reply(AclResult r) => new(ZkErrorCode.Ok, _watermark, Stat: r.Stat, Acl: r.Acl);
 
     /// <summary>getAllChildrenNumber: descendants live in every partition, so ask them all at this partition's watermark.</summary>

@@ -67,7 +67,7 @@ public sealed partial class ZkPartitionGrain
     private ReadReply Watched(ReadReply reply, ReadCall call)
     {
         if (!call.Watch) return reply;
-        if (call.Kind == ReadKind.GetChildren) _watches.AddChildWatch(call.SessionId, call.Path);
+        if (call.Kind is ReadKind.GetChildren or ReadKind.GetChildrenPage) _watches.AddChildWatch(call.SessionId, call.Path);
         else _watches.AddDataWatch(call.SessionId, call.Path);
         return reply;
     }

@@ -8,7 +8,8 @@ namespace OrleansZk.Cli.Commands;
 /// <summary>
 /// <c>ls [-s] [-w] [-R] path</c>: the children, sorted, as "[a, b]"; with -s the node's stat; with -R
 /// every path below, one a line. -w sets a child watch on the node, or with -R a data watch on it
-/// and a child watch on every node of the subtree, as zkCli's ZKUtil walk does.
+/// and a child watch on every node of the subtree, as zkCli's ZKUtil walk does. The shell's own
+/// <c>--page N [--after name]</c> lists one page (<see cref="LsPaging"/>).
 /// </summary>
 internal sealed class LsCommand() : CliCommand("ls", "[-s] [-w] [-R] path")
 {
@@ -16,6 +17,7 @@ internal sealed class LsCommand() : CliCommand("ls", "[-s] [-w] [-R] path")
 
     public override async Task ExecuteAsync(CommandContext context, string[] words)
     {
+        var paging = LsPaging.Extract(ref words);
         var parsed = OptionParser.Parse(Options, words);
         if (parsed.Has('?')) PrintHelp(context.Out);
         parsed = RetainWatchCompatibility(Options, words, parsed, "ls [-w] path", context.Err);
@@ -24,6 +26,12 @@ internal sealed class LsCommand() : CliCommand("ls", "[-s] [-w] [-R] path")
         var path = parsed.Args[1];
         ValidatePath(path);
         var watcher = Watcher(context, parsed);
+        if (paging != null)
+        {
+            if (parsed.Has('R')) throw new CliException($"-R lists a whole subtree and cannot be combined with {LsPaging.PageFlag}");
+            await paging.ListAsync(context, path, watcher, parsed.Has('s'));
+            return;
+        }
         if (parsed.Has('R'))
         {
             await TreeWalk.VisitDepthFirstAsync(context.Connection, path, p =>

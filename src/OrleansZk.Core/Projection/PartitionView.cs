@@ -20,7 +20,7 @@ public sealed class PartitionView
     {
         _nodes.Clear();
         foreach (var image in images)
-            _nodes[image.Path] = new Node(image.Data, image.Acl, image.Stat, new HashSet<string>(image.Children, StringComparer.Ordinal));
+            _nodes[image.Path] = new Node(image.Data, image.Acl, image.Stat, image.Children.Count == 0 ? null : SortedNames.Of(image.Children));
         LastZxid = lastZxid;
     }
 
@@ -43,7 +43,7 @@ public sealed class PartitionView
         if (!_nodes.TryGetValue(e.Path, out var node) || e.Created)
         {
             if (!e.HasContent) throw new InvalidOperationException($"effect for unknown node {e.Path} carries no content");
-            _nodes[e.Path] = node = new Node(e.Data, e.Acl!, e.Stat, new HashSet<string>(StringComparer.Ordinal));
+            _nodes[e.Path] = node = new Node(e.Data, e.Acl!, e.Stat, null);
         }
         else if (e.HasContent)
         {
@@ -54,8 +54,8 @@ public sealed class PartitionView
         if (e.Children == null) return;
         foreach (var c in e.Children)
         {
-            if (c.Added) node.Children.Add(c.Name);
-            else node.Children.Remove(c.Name);
+            if (c.Added) (node.Children ??= new SortedNames()).Add(c.Name);
+            else if (node.Children != null && node.Children.Remove(c.Name) && node.Children.Count == 0) node.Children = null;
         }
     }
 
@@ -73,11 +73,29 @@ public sealed class PartitionView
         return _nodes.TryGetValue(path, out var node) ? node.Stat : null;
     }
 
-    /// <summary>getChildren (with stat): NoNode if absent, NoAuth without READ.</summary>
+    /// <summary>getChildren (with stat): NoNode if absent, NoAuth without READ. The names come in ordinal order.</summary>
     public ChildrenResult GetChildren(string path, AuthInfo auth)
     {
         var node = Readable(path, auth, Perms.Read);
-        return new ChildrenResult(node.Children.ToArray(), node.Stat);
+        return new ChildrenResult(node.Children?.ToArray() ?? [], node.Stat);
+    }
+
+    /// <summary>
+    /// One page of getChildren (beyond ZooKeeper): up to <paramref name="pageSize"/> child names
+    /// strictly after <paramref name="after"/> (null: from the first) in ordinal order, the node's
+    /// stat, and the last name returned as the continuation when more follow. BadArguments for a
+    /// page size outside 1..<see cref="GetChildrenPageRequest.MaxPageSize"/> or an empty or '/'-holding
+    /// <paramref name="after"/>; then NoNode if absent, NoAuth without READ, as getChildren.
+    /// O(log n + page): the names are never copied or sorted as a whole.
+    /// </summary>
+    public ChildrenPage GetChildrenPage(string path, int pageSize, string? after, AuthInfo auth)
+    {
+        ZkPath.Validate(path);
+        GetChildrenPageRequest.ValidateArguments(path, pageSize, after);
+        var node = Readable(path, auth, Perms.Read);
+        if (node.Children == null) return new ChildrenPage([], node.Stat, null);
+        var (names, more) = node.Children.After(after, pageSize);
+        return new ChildrenPage(names, node.Stat, more ? names[^1] : null);
     }
 
     /// <summary>getACL: READ or ADMIN needed; digest ids masked without ADMIN.</summary>
@@ -111,7 +129,7 @@ public sealed class PartitionView
 
     /// <summary>Every node, as images (for tests and diagnostics).</summary>
     public IEnumerable<NodeImage> Images() =>
-        _nodes.Select(kv => new NodeImage(kv.Key, kv.Value.Data, kv.Value.Acl, kv.Value.Stat, kv.Value.Children.ToArray()));
+        _nodes.Select(kv => new NodeImage(kv.Key, kv.Value.Data, kv.Value.Acl, kv.Value.Stat, kv.Value.Children?.ToArray() ?? []));
 
     private Node Readable(string path, AuthInfo auth, Perms perm)
     {
@@ -121,11 +139,12 @@ public sealed class PartitionView
         return node;
     }
 
-    private sealed class Node(byte[]? data, AclList acl, Stat stat, HashSet<string> children)
+    /// <summary>A node; <see cref="Children"/> is null while it has none (most nodes), and kept sorted for paging.</summary>
+    private sealed class Node(byte[]? data, AclList acl, Stat stat, SortedNames? children)
     {
         public byte[]? Data = data;
         public AclList Acl = acl;
         public Stat Stat = stat;
-        public readonly HashSet<string> Children = children;
+        public SortedNames? Children = children;
     }
 }
