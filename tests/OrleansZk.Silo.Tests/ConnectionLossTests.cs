@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using OrleansZk.Client;
 using OrleansZk.Core;
 using Xunit.Abstractions;
@@ -14,8 +13,6 @@ namespace OrleansZk.Silo.Tests;
 /// </summary>
 public sealed class ConnectionLossTests(ITestOutputHelper output) : IDisposable
 {
-    private const int SigCont = 18;
-    private const int SigStop = 19;
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
@@ -38,8 +35,7 @@ public sealed class ConnectionLossTests(ITestOutputHelper output) : IDisposable
             var session = zk.SessionId;
 
             // Frozen first, so that these calls are certainly outstanding when the process dies.
-            Signal(silo, SigStop);
-            await WaitUntilStoppedAsync(silo);
+            await silo.PauseAsync();
             Task[] outstanding =
             [
                 zk.CreateAsync("/app/w", null),
@@ -112,14 +108,13 @@ public sealed class ConnectionLossTests(ITestOutputHelper output) : IDisposable
             var session = zk.SessionId;
 
             // The connection stays open (no gateway notification): only the pings can tell.
-            Signal(silo, SigStop);
             frozen = true;
-            await WaitUntilStoppedAsync(silo);
+            await silo.PauseAsync();
             var clock = Stopwatch.StartNew();
             Task[] outstanding = [zk.CreateAsync("/f/w", null), zk.GetChildrenAsync("/f")];
             await log.WaitForAsync(ZkClientState.Suspended, Deadline);
             var suspendedAfter = clock.Elapsed;
-            Signal(silo, SigCont);
+            silo.Resume();
             frozen = false;
             output.WriteLine($"suspended {suspendedAfter.TotalMilliseconds:0} ms after the freeze");
             foreach (var call in outstanding)
@@ -139,44 +134,8 @@ public sealed class ConnectionLossTests(ITestOutputHelper output) : IDisposable
         }
         finally
         {
-            if (frozen) Signal(silo, SigCont);
+            if (frozen) silo.Resume();
             await SiloRunner.CloseQuietlyAsync(zk);
         }
     }
-
-    /// <summary>
-    /// SIGSTOP is delivered asynchronously: a silo thread already running may still answer a call
-    /// issued after kill() returned. Wait until every thread of the process is stopped ('T').
-    /// </summary>
-    private static async Task WaitUntilStoppedAsync(SiloProcess silo)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!Directory.EnumerateDirectories($"/proc/{silo.Pid}/task").All(IsStopped))
-        {
-            if (deadline.Elapsed > TimeSpan.FromSeconds(10)) throw new TimeoutException($"silo {silo.Pid} did not stop");
-            await Task.Delay(Poll.Interval);
-        }
-
-        static bool IsStopped(string task)
-        {
-            try
-            {
-                // /proc/<pid>/task/<tid>/stat: "tid (comm) S ...": the state follows the last ')'.
-                var stat = File.ReadAllText(Path.Combine(task, "stat"));
-                return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('T');
-            }
-            catch (IOException)
-            {
-                return true; // the thread is gone
-            }
-        }
-    }
-
-    private static void Signal(SiloProcess silo, int signal)
-    {
-        if (kill(silo.Pid, signal) != 0) throw new InvalidOperationException($"kill({silo.Pid}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
-    }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int kill(int pid, int sig);
 }
