@@ -15,12 +15,8 @@ public static class ClientProcess
     /// <summary>What a run printed (without the action requests) and how it ended.</summary>
     public sealed record Result(IReadOnlyList<string> Log, string Stderr, int ExitCode);
 
-    /// <summary>
-    /// Runs <paramref name="command"/> with <paramref name="environment"/> until it exits, doing each
-    /// action it asks for with <paramref name="act"/>. Kills it (and fails) after <paramref name="timeout"/>.
-    /// </summary>
-    public static async Task<Result> RunAsync(
-        IReadOnlyList<string> command, IReadOnlyDictionary<string, string> environment, Func<string, CancellationToken, Task> act, TimeSpan timeout)
+    /// <summary>Starts <paramref name="command"/> with <paramref name="environment"/>, its three standard streams redirected, in UTF-8.</summary>
+    public static Process Start(IReadOnlyList<string> command, IReadOnlyDictionary<string, string> environment)
     {
         var info = new ProcessStartInfo(command[0])
         {
@@ -33,7 +29,17 @@ public static class ClientProcess
         };
         foreach (var arg in command.Skip(1)) info.ArgumentList.Add(arg);
         foreach (var (name, value) in environment) info.Environment[name] = value;
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start " + command[0]);
+        return Process.Start(info) ?? throw new InvalidOperationException("could not start " + command[0]);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="command"/> with <paramref name="environment"/> until it exits, doing each
+    /// action it asks for with <paramref name="act"/>. Kills it (and fails) after <paramref name="timeout"/>.
+    /// </summary>
+    public static async Task<Result> RunAsync(
+        IReadOnlyList<string> command, IReadOnlyDictionary<string, string> environment, Func<string, CancellationToken, Task> act, TimeSpan timeout)
+    {
+        using var process = Start(command, environment);
         var stderr = process.StandardError.ReadToEndAsync();
         var log = new List<string>();
         using var deadline = new CancellationTokenSource(timeout);

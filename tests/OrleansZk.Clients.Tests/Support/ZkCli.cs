@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using OrleansZk.Testing.Installs;
 
 namespace OrleansZk.Clients.Tests.Support;
@@ -18,18 +16,9 @@ public static class ZkCli
     public static async Task<Run> RunAsync(string server, string script, IReadOnlyList<string>? command, CancellationToken ct)
     {
         await ZooKeeperInstall.EnsureAsync("CLIENT SUITE");
-        var info = new ProcessStartInfo(ZooKeeperInstall.ZkCli)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardInputEncoding = new UTF8Encoding(false),
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        foreach (var arg in new[] { "-server", server, "-waitforconnection" }.Concat(command ?? [])) info.ArgumentList.Add(arg);
-        info.Environment["LC_ALL"] = "C.UTF-8";
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start " + ZooKeeperInstall.ZkCli);
+        using var process = ClientProcess.Start(
+            [ZooKeeperInstall.ZkCli, "-server", server, "-waitforconnection", .. command ?? []],
+            new Dictionary<string, string> { ["LC_ALL"] = "C.UTF-8" });
         var stdout = process.StandardOutput.ReadToEndAsync(ct);
         var stderr = process.StandardError.ReadToEndAsync(ct);
         await process.StandardInput.WriteAsync(script);

@@ -1,13 +1,16 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using OrleansZk.Core;
+using OrleansZk.Wire.Jute;
+using OrleansZk.Wire.Protocol;
 
 namespace OrleansZk.Clients.Tests.Support;
 
 /// <summary>
 /// Whether a server serves ZooKeeper clients: a session opened on a new connection (a connect
-/// request as a client sends it) and closed again at once (closeSession), ZooKeeper 3.8's jute
-/// encoding by hand, big-endian and length-prefixed.
+/// request as a client sends it) and closed again at once (closeSession), framed and encoded with
+/// OrleansZk.Wire's records of zookeeper.jute.
 /// </summary>
 public static class ZkSessionProbe
 {
@@ -15,7 +18,6 @@ public static class ZkSessionProbe
     private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(2);
 
     private const int SessionTimeoutMs = 2000;
-    private const int CloseSessionType = -11;
 
     /// <summary>True once 127.0.0.1:<paramref name="port"/> granted a session and answered its closeSession; false when it refused, closed, or did not answer in time.</summary>
     public static async Task<bool> OpensAsync(int port, CancellationToken cancel)
@@ -27,22 +29,14 @@ public static class ZkSessionProbe
         try
         {
             await socket.ConnectAsync(IPAddress.Loopback, port, ct);
-            // ConnectRequest: protocolVersion, lastZxidSeen, timeOut, sessionId, passwd (16 zero bytes), readOnly.
-            var connect = new byte[4 + 8 + 4 + 8 + 4 + 16 + 1];
-            BinaryPrimitives.WriteInt32BigEndian(connect.AsSpan(12), SessionTimeoutMs);
-            BinaryPrimitives.WriteInt32BigEndian(connect.AsSpan(24), 16);
-            await SendFrameAsync(socket, connect, ct);
-            // ConnectResponse: protocolVersion, timeOut, sessionId (0: refused), passwd, readOnly.
-            var session = await ReceiveFrameAsync(socket, ct);
-            if (session is null || session.Length < 16 || BinaryPrimitives.ReadInt64BigEndian(session.AsSpan(8)) == 0) return false;
-            // RequestHeader: xid, type.
-            var close = new byte[8];
-            BinaryPrimitives.WriteInt32BigEndian(close, 1);
-            BinaryPrimitives.WriteInt32BigEndian(close.AsSpan(4), CloseSessionType);
-            await SendFrameAsync(socket, close, ct);
-            // ReplyHeader: xid, zxid, err.
-            var reply = await ReceiveFrameAsync(socket, ct);
-            return reply is { Length: >= 16 } && BinaryPrimitives.ReadInt32BigEndian(reply) == 1 && BinaryPrimitives.ReadInt32BigEndian(reply.AsSpan(12)) == 0;
+            var connect = new JuteWriter();
+            new ConnectRequest(0, 0, SessionTimeoutMs, 0, new byte[16], false).Write(connect);
+            await socket.SendAsync(connect.ToFrame(), SocketFlags.None, ct);
+            if (await ReceiveFrameAsync(socket, ct) is not { } session || !IsSession(session)) return false;
+            var close = new JuteWriter();
+            new RequestHeader(1, OpCode.CloseSession).Write(close);
+            await socket.SendAsync(close.ToFrame(), SocketFlags.None, ct);
+            return await ReceiveFrameAsync(socket, ct) is { } reply && IsOk(reply, xid: 1);
         }
         catch (SocketException)
         {
@@ -54,12 +48,16 @@ public static class ZkSessionProbe
         }
     }
 
-    private static async Task SendFrameAsync(Socket socket, byte[] body, CancellationToken ct)
+    private static bool IsSession(byte[] body)
     {
-        var frame = new byte[4 + body.Length];
-        BinaryPrimitives.WriteInt32BigEndian(frame, body.Length);
-        body.CopyTo(frame, 4);
-        await socket.SendAsync(frame, SocketFlags.None, ct);
+        var r = new JuteReader(body);
+        return ConnectResponse.Read(ref r).SessionId != 0; // 0: refused
+    }
+
+    private static bool IsOk(byte[] body, int xid)
+    {
+        var r = new JuteReader(body);
+        return ReplyHeader.Read(ref r) is var header && header.Xid == xid && header.Err == ZkErrorCode.Ok;
     }
 
     /// <summary>The next frame's body; null when the server closed the connection first.</summary>
