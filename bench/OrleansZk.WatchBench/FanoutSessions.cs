@@ -61,7 +61,7 @@ internal sealed class FanoutSessions : IAsyncDisposable
         return sessions;
     }
 
-    /// <summary>As ZkClient.ConnectAsync builds its own Orleans client, plus the watch-event streams and the connection monitor AddOrleansZkClient registers.</summary>
+    /// <summary>As ZkClient.ConnectAsync builds its own Orleans client, plus the connection monitor AddOrleansZkClient registers.</summary>
     private static IHost BuildHost(IPEndPoint gateway) =>
         new HostBuilder()
             .UseOrleansClient(client => client
@@ -70,8 +70,7 @@ internal sealed class FanoutSessions : IAsyncDisposable
                 {
                     o.ClusterId = ZkDefaults.ClusterId;
                     o.ServiceId = ZkDefaults.ServiceId;
-                })
-                .AddOrleansZkStreams())
+                }))
             .ConfigureServices(services => services.AddOrleansZkClient())
             .ConfigureLogging(logging => logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning))
             .Build();

@@ -1,26 +1,24 @@
 using System.Threading.Channels;
 using Orleans;
-using Orleans.Runtime;
-using Orleans.Streams;
 using OrleansZk.Core;
 
 namespace OrleansZk.Client;
 
 /// <summary>
-/// The session's watch event stream (docs/watches.md): subscribing, accepting messages in seq
-/// order, the dispatcher that calls the watchers, replies held behind their events, and
+/// The session's watch events (docs/watches.md): the observer they are pushed to, accepting messages
+/// in seq order, the dispatcher that calls the watchers, replies held behind their events, and
 /// re-registration after a reconnect or a loss.
 /// </summary>
 /// <remarks>
-/// <para>The stream: the replica numbers the session's events 1, 2, 3, ... (per replica activation,
-/// the epoch) and publishes them on the session's Orleans stream, which the client subscribes to when
-/// it sets its first watch. Messages are accepted in seq order; a duplicate is dropped; a gap, a new
-/// epoch, a reconnect, a ping saying events were numbered that never came, or a reply held too long
-/// means the stream lost something, and the client re-registers: it resubscribes, then sends its
-/// watches with the zxid through which it has every event (<see cref="IZkReplicaGrain.SetWatches"/>).
-/// The service answers at a point between two batches with the events that fired meanwhile (one-shot
-/// watches whose node changed, and every change a persistent watch missed) and the seq after which
-/// the stream carries the rest; stream messages up to that seq are superseded.</para>
+/// <para>Push: the leader numbers the session's events 1, 2, 3, ... (per leadership, the epoch) and
+/// pushes them to this client's grain observer, which it hands the leader when it sets its first
+/// watch. Messages are accepted in seq order; a duplicate is dropped; a gap, a new epoch, a
+/// reconnect, a ping saying events were numbered that never came, or a reply held too long means
+/// something was lost, and the client re-registers: it sends its observer and its watches with the
+/// zxid through which it has every event (<see cref="IZkReplicaGrain.SetWatches"/>). The service
+/// answers at a point between two batches with the events that fired meanwhile (one-shot watches
+/// whose node changed, and every change a persistent watch missed) and the seq after which pushed
+/// messages carry the rest; messages up to that seq are superseded.</para>
 /// <para>Delivery: accepted events go, in order, to one dispatcher that calls the watchers one at a
 /// time. Write replies say through which seq the writer's events were sent, and read replies the last
 /// zxid at which the partition fired one of the session's watches; such a reply is handed over only
@@ -28,7 +26,7 @@ namespace OrleansZk.Client;
 /// </remarks>
 public sealed partial class ZkClient
 {
-    /// <summary>How long a reply waits for the events it must follow before the stream is taken as lost.</summary>
+    /// <summary>How long a reply waits for the events it must follow before they are taken as lost.</summary>
     private static readonly TimeSpan HoldTimeout = TimeSpan.FromSeconds(3);
 
     /// <summary>How many accepted events are remembered, so a replay never delivers one twice.</summary>
@@ -50,16 +48,19 @@ public sealed partial class ZkClient
     /// <summary>The lowest zxid the next re-registration must replay from (restored watches: <see cref="RestoreWatchesAsync"/>); null when none asked.</summary>
     private long? _replayFloor;
 
-    /// <summary>The subscription and first attach; null until the first watch.</summary>
+    /// <summary>The first attach; null until the first watch.</summary>
     private Task? _watching;
     private Task _reregistering = Task.CompletedTask;
     private Task? _dispatcher;
-    private StreamSubscriptionHandle<WatchEvents>? _subscription;
 
-    /// <summary>Set once the stream is subscribed and the service has said where it stands: replies are held, pings checked, losses recovered only from then on.</summary>
+    /// <summary>The observer events are pushed to (kept here: Orleans holds observers weakly) and its reference; created at the first attach.</summary>
+    private WatchObserver? _observer;
+    private IZkWatchObserver? _observerRef;
+
+    /// <summary>Set once the observer is registered and the service has said where it stands: replies are held, pings checked, losses recovered only from then on.</summary>
     private volatile bool _attached;
 
-    /// <summary>True while the stream is being (re)attached: messages are held until the service says where it stands.</summary>
+    /// <summary>True while (re)attaching: messages are held until the service says where it stands.</summary>
     private bool _syncing;
     private bool _watchesEnded;
     private long _epoch;
@@ -76,7 +77,7 @@ public sealed partial class ZkClient
     /// </summary>
     internal Action<WatchedEvent, IReadOnlyList<Action<WatchedEvent>>>? EventObserver { get; set; }
 
-    /// <summary>Test hook: how many of the next stream messages are dropped on arrival, as if lost.</summary>
+    /// <summary>Test hook: how many of the next pushed messages are dropped on arrival, as if lost.</summary>
     internal int DropEventMessagesForTest { get; set; }
 
     /// <summary>Test hook: how many re-registrations have completed.</summary>
@@ -85,7 +86,7 @@ public sealed partial class ZkClient
     /// <summary>One step for the dispatcher: an event for its watchers, or (Event null) progress through a zxid.</summary>
     private readonly record struct Dispatch(WatchedEvent? Event, List<Action<WatchedEvent>>? Watchers, long Through);
 
-    /// <summary>Subscribes to the session's stream and learns where it stands, once (again after a failed attempt); waits for a re-registration in progress.</summary>
+    /// <summary>Registers the observer and learns where the session's events stand, once (again after a failed attempt); waits for a re-registration in progress.</summary>
     private async Task EnsureWatchingAsync(CancellationToken ct)
     {
         Task watching, reregistering;
@@ -118,8 +119,7 @@ public sealed partial class ZkClient
             await ConnectAsync().ConfigureAwait(false);
             var info = OpenedSession ?? throw ZkFailures.Closed();
             lock (_watchLock) _dispatcher ??= Task.Run(DispatchAsync);
-            await SubscribeAsync(info).ConfigureAwait(false);
-            var reply = await Replica(info).SetWatches(info.SessionId, LastZxid, WatchSet.Empty).ConfigureAwait(false);
+            var reply = await Replica(info).SetWatches(info.SessionId, LastZxid, WatchSet.Empty, Observer()).ConfigureAwait(false);
             if (reply.Code == ZkErrorCode.SessionExpired) throw OnExpired(reply.Detail ?? $"session 0x{info.SessionId:x} expired");
             if (reply.Code != ZkErrorCode.Ok) throw ZkException.For(reply.Code, null, reply.Detail);
             lock (_watchLock) ResumeLocked(reply);
@@ -131,43 +131,33 @@ public sealed partial class ZkClient
         }
     }
 
-    /// <summary>(Re)subscribes to the session's watch stream, dropping the previous subscription.</summary>
-    private async Task SubscribeAsync(SessionInfo info)
+    /// <summary>This client's observer reference, created once (the same one across re-registrations, so the leader keeps its order).</summary>
+    private IZkWatchObserver Observer()
     {
-        var old = Interlocked.Exchange(ref _subscription, null);
-        if (old != null)
+        lock (_watchLock)
         {
-            try
+            if (_watchesEnded) throw ExpiredOrClosed();
+            if (_observerRef == null)
             {
-                await old.UnsubscribeAsync().ConfigureAwait(false);
+                _observer = new WatchObserver(this);
+                _observerRef = _cluster.CreateObjectReference<IZkWatchObserver>(_observer);
             }
-            catch (Exception)
-            {
-                // The silo that held it is gone: nothing to unsubscribe.
-            }
+            return _observerRef;
         }
-        IStreamProvider provider;
-        try
-        {
-            provider = _cluster.GetStreamProvider(ZkDefaults.StreamProvider);
-        }
-        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException)
-        {
-            throw new UnimplementedException(null,
-                $"watches need the \"{ZkDefaults.StreamProvider}\" stream provider: build the Orleans client with AddOrleansZkStreams()");
-        }
-        var stream = provider.GetStream<WatchEvents>(StreamId.Create(ZkDefaults.WatchStreamNamespace, info.SessionId));
-        var handle = await stream.SubscribeAsync((message, _) =>
-        {
-            OnStreamMessage(message);
-            return Task.CompletedTask;
-        }).ConfigureAwait(false);
-        if (Interlocked.CompareExchange(ref _subscription, handle, null) != null || _watchesEnded)
-            _ = handle.UnsubscribeAsync();
     }
 
-    /// <summary>A message from the session's stream: accepted in seq order, held while re-attaching, a gap or a new epoch starts a re-registration.</summary>
-    private void OnStreamMessage(WatchEvents message)
+    /// <summary>Receives the pushed messages (Orleans calls it one message at a time, in the order sent).</summary>
+    private sealed class WatchObserver(ZkClient client) : IZkWatchObserver
+    {
+        public Task OnWatchEvents(WatchEvents message)
+        {
+            client.OnPushed(message);
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>A pushed message: accepted in seq order, held while re-attaching, a gap or a new epoch starts a re-registration.</summary>
+    private void OnPushed(WatchEvents message)
     {
         lock (_watchLock)
         {
@@ -208,7 +198,7 @@ public sealed partial class ZkClient
         ReleaseMarkersLocked();
     }
 
-    /// <summary>Hands an event to its watchers (through the dispatcher); a replayed event already delivered from the stream is dropped.</summary>
+    /// <summary>Hands an event to its watchers (through the dispatcher); a replayed event already delivered by a pushed message is dropped.</summary>
     private void AcceptLocked(WatchedEvent e, bool replayed = false)
     {
         var key = (e.Type, e.Path, e.Zxid);
@@ -244,8 +234,8 @@ public sealed partial class ZkClient
     }
 
     /// <summary>
-    /// The service said where the stream stands (attach or re-registration): the replayed events go
-    /// first, stream messages up to its seq are superseded, and the held ones after it follow.
+    /// The service said where the session's events stand (attach or re-registration): the replayed events go
+    /// first, pushed messages up to its seq are superseded, and the held ones after it follow.
     /// </summary>
     private void ResumeLocked(WatchesReply reply)
     {
@@ -272,7 +262,7 @@ public sealed partial class ZkClient
         }
     }
 
-    /// <summary>Starts re-registering (once at a time): resubscribe, then send every watch with the zxid through which all events were accepted.</summary>
+    /// <summary>Starts re-registering (once at a time): send the observer and every watch with the zxid through which all events were accepted.</summary>
     private void StartReregistrationLocked()
     {
         if (_syncing || _watchesEnded || !_attached) return;
@@ -289,7 +279,6 @@ public sealed partial class ZkClient
             try
             {
                 var info = OpenedSession ?? throw ZkFailures.Closed();
-                await SubscribeAsync(info).ConfigureAwait(false);
                 WatchSet set;
                 long lastZxid;
                 lock (_watchLock)
@@ -297,7 +286,7 @@ public sealed partial class ZkClient
                     (set, lastZxid) = (_watches.Snapshot(), Math.Min(_acceptedThrough, _replayFloor ?? long.MaxValue));
                     _replayFloor = null;
                 }
-                var reply = await Replica(info).SetWatches(info.SessionId, lastZxid, set).WaitAsync(_options.RequestTimeout).ConfigureAwait(false);
+                var reply = await Replica(info).SetWatches(info.SessionId, lastZxid, set, Observer()).WaitAsync(_options.RequestTimeout).ConfigureAwait(false);
                 if (reply.Code == ZkErrorCode.SessionExpired)
                 {
                     OnExpired(reply.Detail ?? $"session 0x{info.SessionId:x} expired");
@@ -408,7 +397,7 @@ public sealed partial class ZkClient
         return done.Task;
     }
 
-    /// <summary>Waits for the events; if they do not come in time the stream lost them: re-register, and wait for that (the reply goes in any case).</summary>
+    /// <summary>Waits for the events; if they do not come in time they were lost: re-register, and wait for that (the reply goes in any case).</summary>
     private async Task HoldAsync(Task delivered)
     {
         if (await Task.WhenAny(delivered, Task.Delay(HoldTimeout)).ConfigureAwait(false) == delivered) return;
@@ -416,7 +405,7 @@ public sealed partial class ZkClient
         await Task.WhenAny(delivered, Task.Delay(_options.RequestTimeout)).ConfigureAwait(false);
     }
 
-    /// <summary>A ping's word on the stream: events it says were numbered must have come by the next ping.</summary>
+    /// <summary>A ping's word on the pushed events: events it says were numbered must have come by the next ping.</summary>
     private void OnPingEvents(PingReply reply)
     {
         if (!_attached) return;
@@ -460,7 +449,7 @@ public sealed partial class ZkClient
     /// <summary>The session ended: no more events; enumerations end (with SessionExpiredException on expiry), waiting replies go.</summary>
     private void EndWatches(bool expired)
     {
-        StreamSubscriptionHandle<WatchEvents>? subscription;
+        IZkWatchObserver? observer;
         lock (_watchLock)
         {
             if (_watchesEnded) return;
@@ -471,20 +460,17 @@ public sealed partial class ZkClient
             foreach (var (_, done) in _throughWaiters) done.TrySetResult();
             _throughWaiters.Clear();
             _dispatch.Writer.TryComplete();
-            subscription = Interlocked.Exchange(ref _subscription, null);
+            observer = _observerRef;
+            _observerRef = null;
         }
-        if (subscription != null) _ = UnsubscribeQuietlyAsync(subscription);
-    }
-
-    private static async Task UnsubscribeQuietlyAsync(StreamSubscriptionHandle<WatchEvents> subscription)
-    {
+        if (observer == null) return;
         try
         {
-            await subscription.UnsubscribeAsync().ConfigureAwait(false);
+            _cluster.DeleteObjectReference<IZkWatchObserver>(observer);
         }
         catch (Exception)
         {
-            // The client is stopping, or the silo is gone.
+            // The Orleans client is stopping.
         }
     }
 

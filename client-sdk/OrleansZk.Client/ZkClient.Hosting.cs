@@ -84,7 +84,7 @@ public sealed partial class ZkClient
     /// <summary>
     /// What every Orleans client of the SDK's own has: the database's gateway list when the connect
     /// string names one (a gateway list is the caller's to add), the cluster and service ids, the
-    /// gateway-connection observer and the watch streams.
+    /// gateway-connection observer.
     /// </summary>
     internal static void ConfigureClient(IClientBuilder client, ZkConnectString target, ZkClientOptions options)
     {
@@ -96,8 +96,6 @@ public sealed partial class ZkClient
         });
         // Gateway connections that drop fail the ZkClient's outstanding calls at once.
         client.AddClusterConnectionStatusObserver<ZkConnectionMonitor>();
-        // The sessions' watch event streams.
-        client.AddOrleansZkStreams();
     }
 
     /// <summary>How often a client reading its gateways from the database re-reads them: silos restarted on other ports are found this soon.</summary>

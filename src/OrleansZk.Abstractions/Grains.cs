@@ -16,6 +16,18 @@ namespace OrleansZk;
 /// Every method may interleave: the replica never awaits anything that could call back into it
 /// while holding its turn.
 /// </summary>
+/// <summary>
+/// Where a session's watch events are pushed (docs/watches.md, "Push delivery"): a grain observer
+/// the client creates once and hands to the leader with <see cref="IZkReplicaGrain.SetWatches"/>. The
+/// leader calls it with one session's messages one at a time, in seq order (the next leaves once the
+/// previous is answered; messages waiting meanwhile go as one). Delivery is not guaranteed: a lost
+/// message is a gap in the seqs, after which the client re-registers.
+/// </summary>
+public interface IZkWatchObserver : IGrainObserver
+{
+    Task OnWatchEvents(WatchEvents message);
+}
+
 public interface IZkReplicaGrain : IGrainWithIntegerKey
 {
     /// <summary>Opens a session with a replicated createSession.</summary>
@@ -39,11 +51,13 @@ public interface IZkReplicaGrain : IGrainWithIntegerKey
     /// (Re-)registers the session's watches with the client's last zxid (ZooKeeper's SetWatches,
     /// docs/watches.md), in order with the leader's batches: every batch before it has been
     /// delivered and its events numbered, the partitions register the watches and fire what changed
-    /// after <paramref name="lastZxid"/> (returned in the reply, not on the stream), and only then
-    /// does the next batch reach the partitions. An empty set registers nothing and only tells where
-    /// the stream stands (the client's first subscription). SessionExpired when the session is not open.
+    /// after <paramref name="lastZxid"/> (returned in the reply, not pushed), and only then
+    /// does the next batch reach the partitions. <paramref name="observer"/> (when given) is where the
+    /// session's later events are pushed from now on, replacing any earlier one. An empty set
+    /// registers no watch and only tells where the session's numbering stands (the client's first
+    /// attach). SessionExpired when the session is not open.
     /// </summary>
-    Task<WatchesReply> SetWatches(long sessionId, long lastZxid, WatchSet watches);
+    Task<WatchesReply> SetWatches(long sessionId, long lastZxid, WatchSet watches, IZkWatchObserver? observer);
 
     /// <summary>
     /// A write (create, delete, setData, setACL, check, multi, closeSession) of session
@@ -262,11 +276,14 @@ public interface IZkPartitionGrain : IGrainWithIntegerKey
     Task<bool> SetRecursiveWatch(long sessionId, string path, bool add, long minZxid);
 
     /// <summary>
-    /// The leader's re-registration of a session's watches, at state <paramref name="atZxid"/>
+    /// The leader's re-registration of a session's watches, at state <paramref name="at"/>.<c>Zxid</c>
     /// (<see cref="WatchTable.Reregister"/>): registers them and returns the events that fire at once,
-    /// in zxid order.
+    /// in zxid order. <paramref name="at"/> also says the last zxid through it that touched this
+    /// partition: a partition that has every delivery through that one is complete through
+    /// <c>at.Zxid</c> (as <see cref="Advance"/> says), which it may learn no other way while the
+    /// leader holds later deliveries behind this re-registration.
     /// </summary>
-    Task<IReadOnlyList<FiredWatch>> SetWatches(long sessionId, long lastZxid, long atZxid, WatchSet watches);
+    Task<IReadOnlyList<FiredWatch>> SetWatches(long sessionId, long lastZxid, PartitionMark at, WatchSet watches);
 
     /// <summary>Sessions that ended (closed or expired): their registrations here are dropped.</summary>
     [OneWay]

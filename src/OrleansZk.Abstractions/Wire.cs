@@ -22,7 +22,7 @@ public sealed record SessionInfo(long SessionId, byte[] Password, int TimeoutMs,
 /// <paramref name="MultiResults"/> one result per op of a multi.
 /// <paramref name="EventSeq"/> and <paramref name="EventZxid"/> order the reply with the session's
 /// watch events (docs/watches.md): every event of this session caused by a txn at or below
-/// <paramref name="EventZxid"/> has been published on the session's stream, with seqs through
+/// <paramref name="EventZxid"/> has been sent to the session's client, with seqs through
 /// <paramref name="EventSeq"/> (0: none yet). The SDK hands the reply over only once it has delivered
 /// the session's events through <paramref name="EventSeq"/>. Seqs are numbered by one leadership,
 /// <paramref name="EventEpoch"/> (the leader's epoch: a new leader numbers afresh).
@@ -120,17 +120,21 @@ public sealed record PartitionImage(long ReplicaId, long Epoch, long Watermark, 
 [GenerateSerializer, Immutable, Alias("zk.PartitionWatermark")]
 public sealed record PartitionWatermark(long Epoch, long LastTouched, long Watermark);
 
+/// <summary>A leader's word to a partition: everything through <paramref name="Zxid"/> is applied, and the last of it that touched the partition is <paramref name="LastTouched"/>.</summary>
+[GenerateSerializer, Immutable, Alias("zk.PartitionMark")]
+public sealed record PartitionMark(long LeaderId, long Epoch, long LastTouched, long Zxid);
+
 /// <summary>Where a partition stands: <paramref name="Loaded"/> false when it holds nothing yet; else complete through <paramref name="Watermark"/>, last fed by a leader of <paramref name="Epoch"/>.</summary>
 [GenerateSerializer, Immutable, Alias("zk.PartitionPosition")]
 public sealed record PartitionPosition(bool Loaded, long Watermark, long Epoch);
 
-/// <summary>One watch event, as the session's stream carries it: the session's <paramref name="Seq"/> (1, 2, 3, ... with no gaps), what happened to which path, and the txn that caused it.</summary>
+/// <summary>One watch event, as it is pushed to the session's client: the session's <paramref name="Seq"/> (1, 2, 3, ... with no gaps), what happened to which path, and the txn that caused it.</summary>
 [GenerateSerializer, Immutable, Alias("zk.WatchEvent")]
 public sealed record WatchEvent(long Seq, WatchEventType Type, string Path, long Zxid);
 
 /// <summary>
-/// One message on a session's watch stream (<see cref="ZkDefaults.WatchStreamNamespace"/>, keyed by
-/// session id): the session's events of one replica batch, in zxid order (a multi's in op order),
+/// One message of a session's watch events, pushed to its client's <see cref="IZkWatchObserver"/>: the
+/// session's events of one or more leader batches, in zxid order (a multi's in op order),
 /// with contiguous seqs following the previous message's. <paramref name="ThroughZxid"/>: every event
 /// of the session caused by a txn at or below it has now been published. <paramref name="Epoch"/> names
 /// the leadership that numbered them (the leader's ZAB epoch: a new leader numbers afresh from 1).
@@ -142,7 +146,7 @@ public sealed record WatchEvents(long SessionId, long Epoch, IReadOnlyList<Watch
 /// A heartbeat's answer: Ok or SessionExpired, and where the session's watch events stand: every
 /// event of the session caused through <paramref name="EventZxid"/> is numbered, through
 /// <paramref name="EventSeq"/>, by the leadership of epoch <paramref name="EventEpoch"/>. A client that has
-/// not received them by its next ping knows its stream is lost; one that has knows it has every event
+/// not received them by its next ping knows they were lost; one that has knows it has every event
 /// through <paramref name="EventZxid"/>. <paramref name="RegistrationLosses"/> counts the partition
 /// activations that replaced an earlier one (losing its watch registrations) under this leader: a client
 /// with watches that sees it grow re-registers.
@@ -152,8 +156,8 @@ public sealed record PingReply(ZkErrorCode Code, long EventEpoch, long EventSeq,
 
 /// <summary>
 /// The answer to a re-registration (<see cref="IZkReplicaGrain.SetWatches"/>): the events it fired
-/// at once (<paramref name="Replayed"/>, in zxid order, Seq 0: they are not on the stream), and the
-/// point from which the stream carries the rest: every later event of the session has a seq above
+/// at once (<paramref name="Replayed"/>, in zxid order, Seq 0: they are not pushed), and the
+/// point from which pushed messages carry the rest: every later event of the session has a seq above
 /// <paramref name="EventSeq"/> in epoch <paramref name="EventEpoch"/>, and is caused by a txn above
 /// <paramref name="Zxid"/>, the state the watches were re-registered at. <paramref name="RegistrationLosses"/>
 /// as in <see cref="PingReply"/>, at that point.

@@ -19,8 +19,9 @@ public static class ZkDatabaseHostingExtensions
 
     /// <summary>
     /// Grain storage <paramref name="name"/> in <paramref name="database"/>
-    /// (Microsoft.Orleans.Persistence.AdoNet), with states written by Orleans' own binary
-    /// serializer (compact, and it knows Orleans' internal types such as the streams' pub-sub state).
+    /// (Microsoft.Orleans.Persistence.AdoNet), for the host's own grains (OrleansZk keeps no grain
+    /// state), with states written by Orleans' own binary serializer (compact, and it knows every
+    /// type Orleans can serialize).
     /// </summary>
     public static ISiloBuilder AddZkDatabaseGrainStorage(this ISiloBuilder builder, string name, ZkDatabase database)
     {

@@ -1,4 +1,3 @@
-using Orleans.Streams;
 using OrleansZk.Core;
 
 namespace OrleansZk.Grains;
@@ -7,9 +6,9 @@ namespace OrleansZk.Grains;
 /// Everything a replica keeps only while it leads, created when it becomes leader and dropped when
 /// it stops (one object, so nothing of it can outlive the leadership): the FIFO gate, the session
 /// deadlines, the proven identities, the queue of admitted calls and the proposals in flight, the
-/// preparer's pending changes, the event numbering and streams, and the sync and read barriers
+/// preparer's pending changes, the event numbering and the observers events are pushed to, and the sync and read barriers
 /// waiting for a quorum to confirm the leadership. Its <see cref="Epoch"/> is the leader's ZAB epoch,
-/// which also numbers the watch events it publishes.
+/// which also numbers the watch events it pushes.
 /// </summary>
 internal sealed class LeaderTerm(TimeProvider time, TimeSpan xidGapTimeout)
 {
@@ -45,8 +44,8 @@ internal sealed class LeaderTerm(TimeProvider time, TimeSpan xidGapTimeout)
     /// <summary>Completes when the latest re-registration barrier is done: deliveries after it wait for it.</summary>
     public Task Barrier = Task.CompletedTask;
 
-    /// <summary>Per session: its stream and the chain of its publishes (so messages enter it in seq order).</summary>
-    public readonly Dictionary<long, (IAsyncStream<WatchEvents> Stream, Task Published)> Streams = [];
+    /// <summary>Per session: the observer its client registered under this leader, and the messages on their way to it.</summary>
+    public readonly Dictionary<long, WatchOutbox> Outboxes = [];
 
     /// <summary>Sessions that ended since the partitions were last told.</summary>
     public readonly HashSet<long> EndedSessions = [];

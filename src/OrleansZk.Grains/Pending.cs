@@ -7,7 +7,7 @@ internal enum PendingKind
 {
     /// <summary>A write: prepared, proposed, and answered once committed, applied and delivered.</summary>
     Write,
-    /// <summary>A sync: answered once every write before it is applied, its events published, and a quorum confirmed the leadership.</summary>
+    /// <summary>A sync: answered once every write before it is applied, its events numbered and pushed, and a quorum confirmed the leadership.</summary>
     Sync,
     /// <summary>A watch re-registration: a barrier between two batches' deliveries.</summary>
     Barrier,

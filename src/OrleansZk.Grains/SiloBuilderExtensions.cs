@@ -12,12 +12,8 @@ public static class SiloBuilderExtensions
 {
     /// <summary>
     /// Hosts OrleansZk on this silo: the replica grain this silo is configured for (pinned here by
-    /// <see cref="ReplicaPlacement"/>), partition grains, the watch-event stream provider
-    /// (<see cref="ZkDefaults.StreamProvider"/>, memory streams; clients call
-    /// <see cref="OrleansZkClientBuilderExtensions.AddOrleansZkStreams"/>) with the <c>PubSubStore</c>
-    /// grain storage that keeps their subscriptions — in memory with
-    /// <see cref="ZkClustering.Localhost"/>, in the database with <see cref="ZkClustering.AdoNet"/> (so
-    /// a stream's subscriptions outlive the silo that held them) — and membership timing tuned so a
+    /// <see cref="ReplicaPlacement"/>), partition grains (watch events are pushed to the clients'
+    /// grain observers: nothing to configure on either side), and membership timing tuned so a
     /// dead silo is declared within a few seconds (<see cref="ConfigureFailureDetection"/>).
     /// Clustering itself (localhost or <see cref="OrleansZk.Database.ZkDatabaseHostingExtensions.UseZkDatabaseClustering(ISiloBuilder, OrleansZk.Database.ZkDatabase)"/>)
     /// is the host's to configure; with AdoNet the database's schema must be current
@@ -38,16 +34,8 @@ public static class SiloBuilderExtensions
         builder.Services.AddSingleton<EnsembleDirectory>();
         builder.Services.AddSingleton<ReplicaSilos>();
         builder.Services.AddPlacementDirector<ReplicaPlacement, ReplicaPlacementDirector>();
-        // Watch events: one memory stream per session (docs/watches.md), polled every WatchPollMs.
-        var poll = TimeSpan.FromMilliseconds(options.WatchPollMs);
-        builder.AddMemoryStreams(ZkDefaults.StreamProvider, streams =>
-        {
-            streams.ConfigurePartitioning(ZkDefaults.StreamQueues);
-            streams.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = poll));
-        });
         if (options.Clustering == ZkClustering.AdoNet)
         {
-            builder.AddZkDatabaseGrainStorage(ZkDefaults.PubSubStore, options.Database.Resolve(Path.GetFullPath(options.DataDir)));
             // Orleans' default grain directory deactivates every activation whose directory entry
             // lived on a silo that died: partitions on the surviving silos would vanish with the
             // replica's silo and could not rebuild without it. The distributed directory recovers
@@ -60,10 +48,6 @@ public static class SiloBuilderExtensions
             // are activated elsewhere). Orleans' 30 s would hold a fully restarted cluster that long;
             // a declared-dead silo learns of it within a table refresh (2 s).
             builder.Services.Configure<GrainDirectoryOptions>(o => o.RangeLeaseDuration = TimeSpan.FromSeconds(5));
-        }
-        else
-        {
-            builder.AddMemoryGrainStorage(ZkDefaults.PubSubStore);
         }
         builder.Services.Configure<ClusterMembershipOptions>(ConfigureFailureDetection);
         return builder;

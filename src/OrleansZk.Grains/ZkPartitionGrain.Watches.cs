@@ -5,7 +5,7 @@ namespace OrleansZk.Grains;
 /// <summary>
 /// Watch registrations (docs/watches.md): soft state of this activation, matched against every txn
 /// the partition applies; fired watches go back to the leader in the delivery's reply, and the
-/// leader numbers and publishes them per session.
+/// leader numbers them per session and pushes them to the session's client.
 /// </summary>
 public sealed partial class ZkPartitionGrain
 {
@@ -42,9 +42,13 @@ public sealed partial class ZkPartitionGrain
         return true;
     }
 
-    public async Task<IReadOnlyList<FiredWatch>> SetWatches(long sessionId, long lastZxid, long atZxid, WatchSet watches)
+    public async Task<IReadOnlyList<FiredWatch>> SetWatches(long sessionId, long lastZxid, PartitionMark at, WatchSet watches)
     {
-        await ReachAsync(atZxid);
+        // Complete through at.Zxid once every delivery through at.LastTouched is here (those are on
+        // their way: only later ones wait for this re-registration).
+        if (at.LastTouched > _watermark) await ReachAsync(at.LastTouched);
+        await Advance(at.LeaderId, at.Epoch, at.LastTouched, at.Zxid);
+        await ReachAsync(at.Zxid);
         var fired = new List<FiredWatch>();
         _watches.Reregister(sessionId, lastZxid, watches, _view, p => PathHash.PartitionOf(p, _options.Partitions) == _partition, _history, fired);
         if (fired.Count > 0) _firedZxid[sessionId] = Math.Max(_firedZxid.GetValueOrDefault(sessionId), fired[^1].Zxid);

@@ -1,63 +1,51 @@
 using Microsoft.Extensions.Logging;
-using Orleans.Runtime;
-using Orleans.Streams;
 using OrleansZk.Core;
 
 namespace OrleansZk.Grains;
 
 /// <summary>
-/// Watch events (docs/watches.md, "partitions decide, the leader publishes"): the partitions return
-/// the watches a delivery fired; the leader numbers each session's per leadership (the term's
-/// epoch) with <see cref="EventNumbering"/> and publishes one message per session per segment on
-/// the session's stream before it answers the segment's calls.
+/// Watch events (docs/watches.md, "partitions decide, the leader numbers and pushes"): the partitions
+/// return the watches a delivery fired; the leader numbers each session's per leadership (the term's
+/// epoch) with <see cref="EventNumbering"/> and pushes one message per session per segment to the
+/// observer the session's client registered (<see cref="WatchOutbox"/>) as it answers the segment's calls.
 /// </summary>
 public sealed partial class ZkReplicaGrain
 {
     /// <summary>
-    /// Numbers a segment's fired watches per session and starts publishing them; the publish tasks,
-    /// or null when nothing fired. Called for segments in zxid order. Events of sessions that are no
-    /// longer open are dropped (and the partitions told again to forget them).
+    /// Numbers a segment's fired watches per session and pushes them to each session's observer (one
+    /// message per session; never waits for the client). Called for segments in zxid order. Events of
+    /// sessions that are no longer open are dropped (and the partitions told again to forget them);
+    /// those of a session with no observer under this leader are numbered and not sent: its client
+    /// finds the gap (a ping, a write reply) and re-registers.
     /// </summary>
-    private List<Task>? NumberAndPublish(LeaderTerm term, IEnumerable<IReadOnlyList<FiredWatch>?> fired, long lastZxid)
+    private void NumberAndPush(LeaderTerm term, IEnumerable<IReadOnlyList<FiredWatch>?> fired, long lastZxid)
     {
         var numbered = term.Numbering.Number(fired, s => _machine.Tree.Sessions.ContainsKey(s), term.EndedSessions);
-        if (numbered == null) return null;
-        var publishes = new List<Task>(numbered.Count);
+        if (numbered == null) return;
         foreach (var (session, events) in numbered)
         {
-            var message = new WatchEvents(session, term.Epoch,
-                events.Select(e => new WatchEvent(e.Seq, e.Watch.Type, e.Watch.Path, e.Watch.Zxid)).ToArray(), lastZxid);
-            var (stream, published) = StreamOf(term, session);
-            var next = PublishAfterAsync(published, stream, message);
-            term.Streams[session] = (stream, next);
-            publishes.Add(next);
+            if (!term.Outboxes.TryGetValue(session, out var outbox)) continue;
+            outbox.Post(new WatchEvents(session, term.Epoch,
+                events.Select(e => new WatchEvent(e.Seq, e.Watch.Type, e.Watch.Path, e.Watch.Zxid)).ToArray(), lastZxid));
         }
-        return publishes;
-    }
-
-    private (IAsyncStream<WatchEvents> Stream, Task Published) StreamOf(LeaderTerm term, long session)
-    {
-        if (term.Streams.TryGetValue(session, out var s)) return s;
-        var stream = this.GetStreamProvider(ZkDefaults.StreamProvider).GetStream<WatchEvents>(StreamId.Create(ZkDefaults.WatchStreamNamespace, session));
-        return term.Streams[session] = (stream, Task.CompletedTask);
     }
 
     /// <summary>
-    /// Publishes after the session's previous message is in the stream (Orleans does not keep two calls
-    /// in order). Never throws: a message that cannot be published is a gap in the session's seqs,
-    /// which the client treats as a lost stream (it re-registers).
+    /// From now on the session's events go to <paramref name="observer"/>. The same observer keeps its
+    /// outbox (and its order); another one (a new client of the session) takes over what had not left.
     /// </summary>
-    private async Task PublishAfterAsync(Task previous, IAsyncStream<WatchEvents> stream, WatchEvents message)
+    private void WatchWith(LeaderTerm term, long sessionId, IZkWatchObserver observer)
     {
-        await previous;
-        try
-        {
-            await stream.OnNextAsync(message);
-        }
-        catch (Exception e)
-        {
-            LogPublishFailed(e, message.SessionId, message.Events[0].Seq, message.Events[^1].Seq);
-        }
+        if (term.Outboxes.TryGetValue(sessionId, out var old) && old.Observer.Equals(observer)) return;
+        var outbox = new WatchOutbox(observer, (e, m) => LogPushFailed(e, m.SessionId, m.Events[0].Seq, m.Events[^1].Seq));
+        term.Outboxes[sessionId] = outbox;
+        if (old?.Retire() is { } waiting) outbox.Post(waiting);
+    }
+
+    /// <summary>The session ended: nothing more is pushed to its client.</summary>
+    private static void StopWatching(LeaderTerm term, long sessionId)
+    {
+        if (term.Outboxes.Remove(sessionId, out var outbox)) outbox.Retire();
     }
 
     /// <summary>Tells every partition which sessions ended since last time (they drop those sessions' watches and refuse their reads).</summary>
@@ -69,6 +57,6 @@ public sealed partial class ZkReplicaGrain
         for (var p = 0; p < _options.Partitions; p++) Refs.Partition(p).DropSessions(ended);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Session 0x{SessionId:x}: watch events {FirstSeq}..{LastSeq} could not be published; the client will see a gap")]
-    private partial void LogPublishFailed(Exception e, long sessionId, long firstSeq, long lastSeq);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session 0x{SessionId:x}: watch events {FirstSeq}..{LastSeq} did not reach its client (it will see a gap and re-register)")]
+    private partial void LogPushFailed(Exception? e, long sessionId, long firstSeq, long lastSeq);
 }

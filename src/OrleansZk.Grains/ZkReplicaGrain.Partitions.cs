@@ -15,7 +15,7 @@ public sealed partial class ZkReplicaGrain
 {
     /// <summary>
     /// Brings every partition to <paramref name="applied"/> (the new leader's state when it started
-    /// serving), numbering and publishing the watches this fires first of all (later segments number
+    /// serving), numbering and pushing the watches this fires first of all (later segments number
     /// after it). A partition that cannot be reached catches up by itself later.
     /// </summary>
     private async Task SyncPartitionsAsync(LeaderTerm term, long applied)
@@ -24,7 +24,7 @@ public sealed partial class ZkReplicaGrain
         if (_term != term) return;
         try
         {
-            NumberAndPublish(term, fired, applied);
+            NumberAndPush(term, fired, applied);
         }
         catch (Exception e)
         {
@@ -80,14 +80,25 @@ public sealed partial class ZkReplicaGrain
         }
         var fired = await UnlessStopped(grain.Deliver(new PartitionDelivery(_replicaId, term.Epoch, watermark, catchUp.Watermark, catchUp.Diff)));
         if (fired == null || _term != term) return;
-        // The watches a catch-up fires are numbered after the segments numbered before it.
+        // The watches a catch-up fires are numbered after the segments numbered before it — without
+        // holding up the partition, which may be catching up for a re-registration that a segment
+        // numbered before this one is waiting for.
         var previous = term.EventsNumbered;
         var numbered = new TaskCompletionSource();
         term.EventsNumbered = numbered.Task;
-        await previous;
+        _ = NumberAfterAsync(term, previous, numbered, fired, catchUp.Watermark);
+    }
+
+    private async Task NumberAfterAsync(LeaderTerm term, Task previous, TaskCompletionSource numbered, IReadOnlyList<FiredWatch> fired, long throughZxid)
+    {
         try
         {
-            NumberAndPublish(term, [fired], catchUp.Watermark);
+            await previous;
+            NumberAndPush(term, [fired], throughZxid);
+        }
+        catch (Exception e)
+        {
+            LogEventsFailed(e, _replicaId);
         }
         finally
         {

@@ -10,7 +10,7 @@ namespace OrleansZk.Grains;
 /// quorum; every replica applies commits to its state machine; the serving leader then groups what
 /// one Ready committed into a segment — one delivery per partition touched, one numbering of the
 /// watch events they fire — and replies to the segment's calls once the partitions have the effects
-/// and the events are published. Markers (syncs, re-registrations, refused calls) take their turn
+/// and the events are pushed. Markers (syncs, re-registrations, refused calls) take their turn
 /// once every txn proposed before them is applied.
 /// </summary>
 public sealed partial class ZkReplicaGrain
@@ -167,7 +167,11 @@ public sealed partial class ZkReplicaGrain
             CloseSegment(term, segment);
             var barriers = new List<Pending> { head };
             while (term.InFlight.TryPeek(out var next) && next.Kind == PendingKind.Barrier && next.AfterZxid <= at) barriers.Add(term.InFlight.Dequeue());
-            term.Barrier = ReregisterAsync(term, barriers, at, term.Barrier);
+            // What touched each partition through `at`: later txns' deliveries wait for this barrier,
+            // so a partition learns it is complete through `at` from this, not from the leader's Advance.
+            var touched = new long[_options.Partitions];
+            for (var p = 0; p < touched.Length; p++) touched[p] = _machine.PartitionLast(p);
+            term.Barrier = ReregisterAsync(term, barriers, at, touched, term.Barrier);
             segment = new Segment(term) { LastZxid = at };
         }
     }
@@ -184,7 +188,7 @@ public sealed partial class ZkReplicaGrain
             sends[i++] = term.Barrier.IsCompleted ? DeliverAsync(partition, delivery) : DeliverAfterAsync(term.Barrier, partition, delivery);
         }
         // Segments are numbered for events one after another, in zxid order; this one waits only for
-        // the previous one's numbering, never for its publishing.
+        // the previous one's numbering, never for its pushing.
         var previous = term.EventsNumbered;
         var numbered = new TaskCompletionSource();
         term.EventsNumbered = numbered.Task;
@@ -192,7 +196,7 @@ public sealed partial class ZkReplicaGrain
     }
 
     /// <summary>
-    /// Once the segment's deliveries are acknowledged: numbers and publishes the watch events they
+    /// Once the segment's deliveries are acknowledged: numbers and pushes the watch events they
     /// fired (after the previous segment's numbering), then answers the segment's calls — syncs only
     /// once a quorum has confirmed the leadership.
     /// </summary>
@@ -200,10 +204,9 @@ public sealed partial class ZkReplicaGrain
     {
         var fired = sends.Length == 0 ? [] : await Task.WhenAll(sends);
         await previous;
-        List<Task>? publishes = null;
         try
         {
-            publishes = NumberAndPublish(term, fired, segment.LastZxid);
+            NumberAndPush(term, fired, segment.LastZxid);
         }
         catch (Exception e)
         {
@@ -213,7 +216,6 @@ public sealed partial class ZkReplicaGrain
         foreach (var p in segment.Calls) p.Outcome = Finish(term, p, segment.LastZxid);
         term.NumberedThrough = Math.Max(term.NumberedThrough, segment.LastZxid);
         numbered.SetResult();
-        if (publishes != null) await Task.WhenAll(publishes);
         foreach (var p in segment.Calls)
         {
             if (p.Kind != PendingKind.Sync) p.Reply.TrySetResult(p.Outcome!);
@@ -267,7 +269,7 @@ public sealed partial class ZkReplicaGrain
                 term.Clock.Closed(c.SessionId);
                 term.Auth.Remove(c.SessionId);
                 term.Numbering.Forget(c.SessionId);
-                term.Streams.Remove(c.SessionId);
+                StopWatching(term, c.SessionId);
                 term.EndedSessions.Add(c.SessionId);
                 break;
         }
@@ -311,6 +313,6 @@ public sealed partial class ZkReplicaGrain
     [LoggerMessage(Level = LogLevel.Error, Message = "Delivery to partition {Partition} failed; it will catch up from the leader")]
     private partial void LogDeliveryFailed(Exception e, int partition);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Replica {ReplicaId}: a batch's watch events could not be numbered or published")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Replica {ReplicaId}: a batch's watch events could not be numbered or pushed")]
     private partial void LogEventsFailed(Exception e, long replicaId);
 }

@@ -10,14 +10,17 @@ namespace OrleansZk.Grains;
 /// </summary>
 public sealed partial class ZkReplicaGrain
 {
-    public async Task<WatchesReply> SetWatches(long sessionId, long lastZxid, WatchSet watches)
+    public async Task<WatchesReply> SetWatches(long sessionId, long lastZxid, WatchSet watches, IZkWatchObserver? observer)
     {
         var term = await ServingTermAsync();
         if (!Touch(term, sessionId))
             return new WatchesReply(ZkErrorCode.SessionExpired, term.Epoch, 0, 0, [], $"session 0x{sessionId:x} is not open");
+        // Events numbered from here on may go to the observer; the reply's seq says which ones the
+        // client takes (those after it), so the earlier ones it may now receive are superseded.
+        if (observer != null) WatchWith(term, sessionId, observer);
         if (watches.IsEmpty)
         {
-            // Nothing to register: where the stream stands now. Events numbered before this are for
+            // Nothing to register: where the numbering stands now. Events numbered before this are for
             // watches the caller does not hold (it has none yet); later ones come after this seq.
             return new WatchesReply(ZkErrorCode.Ok, term.Epoch, term.Numbering.SeqOf(sessionId), term.NumberedThrough, [],
                 RegistrationLosses: term.RegistrationLosses);
@@ -33,14 +36,14 @@ public sealed partial class ZkReplicaGrain
     /// them (recursive ones to all), which register them at this state and return what fires at
     /// once; no later delivery leaves until they have answered.
     /// </summary>
-    private async Task ReregisterAsync(LeaderTerm term, List<Pending> barriers, long at, Task before)
+    private async Task ReregisterAsync(LeaderTerm term, List<Pending> barriers, long at, long[] touched, Task before)
     {
         await before;
         await term.EventsNumbered;
-        await Task.WhenAll(barriers.Select(b => ReregisterOneAsync(term, b.SessionId, b.Watches!, at)));
+        await Task.WhenAll(barriers.Select(b => ReregisterOneAsync(term, b.SessionId, b.Watches!, at, touched)));
     }
 
-    private async Task ReregisterOneAsync(LeaderTerm term, long sessionId, Reregistration r, long at)
+    private async Task ReregisterOneAsync(LeaderTerm term, long sessionId, Reregistration r, long at, long[] touched)
     {
         try
         {
@@ -53,7 +56,7 @@ public sealed partial class ZkReplicaGrain
             for (var p = 0; p < _options.Partitions; p++)
             {
                 var mine = r.Set.For(p, _options.Partitions);
-                if (!mine.IsEmpty) calls.Add(Refs.Partition(p).SetWatches(sessionId, r.LastZxid, at, mine));
+                if (!mine.IsEmpty) calls.Add(Refs.Partition(p).SetWatches(sessionId, r.LastZxid, new PartitionMark(_replicaId, term.Epoch, touched[p], at), mine));
             }
             var fired = await Task.WhenAll(calls);
             var events = fired.SelectMany(f => f).ToList();

@@ -122,14 +122,6 @@ public sealed class ZkServiceOptions
     /// </summary>
     public int WatchHistory { get; set; } = 4_096;
 
-    /// <summary>
-    /// How often, in milliseconds, the silo's memory stream pulling agent looks for watch events to
-    /// deliver: an event waits for it (bench/README.md: 2 ms gives a watch latency of about 4 ms,
-    /// 10 ms about 12 ms), and every poll is a grain call, busy or idle (on a 2-core machine an idle
-    /// silo spends about 7% of a core at 2 ms, 4% at 10 ms).
-    /// </summary>
-    public int WatchPollMs { get; set; } = 2;
-
     /// <summary>How the silos find each other: <see cref="ZkClustering.Localhost"/> (one silo, the default) or <see cref="ZkClustering.AdoNet"/> (<see cref="Database"/>).</summary>
     public ZkClustering Clustering { get; set; } = ZkClustering.Localhost;
 
@@ -209,7 +201,6 @@ public sealed class ZkServiceOptions
         Require(ContainerMaxPerMinute >= 1, nameof(ContainerMaxPerMinute), "at least 1", ContainerMaxPerMinute);
         Require(MaxBatch >= 1, nameof(MaxBatch), "at least 1", MaxBatch);
         Require(WatchHistory >= 0, nameof(WatchHistory), "0 or more", WatchHistory);
-        Require(WatchPollMs is >= 1 and <= 1_000, nameof(WatchPollMs), "1 to 1000", WatchPollMs);
         Require(Enum.IsDefined(Clustering), nameof(Clustering), "Localhost or AdoNet", Clustering);
         Require(System.Net.IPAddress.TryParse(Address, out var address) && !address.Equals(System.Net.IPAddress.Any) && !address.Equals(System.Net.IPAddress.IPv6Any),
             nameof(Address), "an IP address of this host (not 0.0.0.0: others connect to it)", $"'{Address}'");

@@ -37,7 +37,6 @@ public abstract class ZkCluster<TConfigurator>(int silos, string dataDir) : IAsy
     {
         var builder = new TestClusterBuilder((short)silos);
         builder.AddSiloBuilderConfigurator<TConfigurator>();
-        builder.AddClientBuilderConfigurator<ClientStreams>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }
@@ -48,12 +47,6 @@ public abstract class ZkCluster<TConfigurator>(int silos, string dataDir) : IAsy
         await Cluster.DisposeAsync();
         if (Directory.Exists(dataDir)) Directory.Delete(dataDir, recursive: true);
     }
-}
-
-/// <summary>The test client subscribes to sessions' watch streams, so it registers OrleansZk's stream provider.</summary>
-public sealed class ClientStreams : IClientBuilderConfigurator
-{
-    public void Configure(Microsoft.Extensions.Configuration.IConfiguration configuration, IClientBuilder client) => client.AddOrleansZkStreams();
 }
 
 /// <summary>One silo hosting replica 1, with a fast container / TTL scan and 100 ms ticks.</summary>

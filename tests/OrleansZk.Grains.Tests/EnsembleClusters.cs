@@ -73,15 +73,13 @@ public abstract class EnsembleCluster : IAsyncLifetime
         builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket;
         builder.Properties["EnsembleDataDir"] = DataDir;
         builder.AddSiloBuilderConfigurator<Configurator>();
-        builder.AddClientBuilderConfigurator<ClientStreams>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
         var gateway = Cluster.Primary!.GatewayAddress.Endpoint;
         _clientHost = new HostBuilder()
             .UseOrleansClient(client => client
                 .UseStaticClustering(gateway)
-                .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (ZkDefaults.ClusterId, ZkDefaults.ServiceId))
-                .AddOrleansZkStreams())
+                .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (ZkDefaults.ClusterId, ZkDefaults.ServiceId)))
             .Build();
         await _clientHost.StartAsync();
         Client = _clientHost.Services.GetRequiredService<IClusterClient>();

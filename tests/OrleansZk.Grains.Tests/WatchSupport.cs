@@ -1,50 +1,85 @@
-using Orleans.Runtime;
-using Orleans.Streams;
 using OrleansZk.Core;
 
 namespace OrleansZk.Grains.Tests;
 
 /// <summary>
-/// Collects a session's watch-event stream, checking as messages arrive that seqs are contiguous from
-/// 1 and zxids never go back; waits for a seq with a deadline (never a bare sleep).
+/// Collects the watch events pushed to a session's observer, checking as messages arrive that seqs are
+/// contiguous from 1 and zxids never go back; waits for a seq with a deadline (never a bare sleep).
 /// </summary>
-internal sealed class EventCollector : IAsyncDisposable
+internal sealed class EventCollector : IZkWatchObserver, IDisposable
 {
     private readonly List<WatchEvent> _events = [];
     private readonly List<string> _violations = [];
     private readonly List<(long Seq, TaskCompletionSource Done)> _waiters = [];
-    private StreamSubscriptionHandle<WatchEvents>? _handle;
+    private readonly IClusterClient _client;
+    private readonly long _sessionId;
+    private long _firstSeq = 1;
 
-    public static async Task<EventCollector> SubscribeAsync(IClusterClient client, long sessionId)
+    private EventCollector(IClusterClient client, long sessionId) => (_client, _sessionId) = (client, sessionId);
+
+    /// <summary>The observer reference the replica pushes to (the collector itself, kept alive by the caller).</summary>
+    public IZkWatchObserver Reference { get; private set; } = null!;
+
+    /// <summary>Registers a new collector as the session's observer (an empty re-registration: where the numbering stands is seq 0 for a new session).</summary>
+    public static async Task<EventCollector> SubscribeAsync(IClusterClient client, IZkReplicaGrain replica, long sessionId)
     {
-        var collector = new EventCollector();
-        var stream = client.GetStreamProvider(ZkDefaults.StreamProvider)
-            .GetStream<WatchEvents>(StreamId.Create(ZkDefaults.WatchStreamNamespace, sessionId));
-        collector._handle = await stream.SubscribeAsync((message, _) => collector.OnMessage(sessionId, message));
+        var (collector, reply) = await TakeOverAsync(client, replica, sessionId);
+        Assert.Equal(0, reply.EventSeq);
         return collector;
     }
 
-    private Task OnMessage(long sessionId, WatchEvents message)
+    /// <summary>Registers a new collector as the session's observer in place of any earlier one; events after the reply's seq come to it.</summary>
+    public static async Task<(EventCollector Collector, WatchesReply Reply)> TakeOverAsync(IClusterClient client, IZkReplicaGrain replica, long sessionId)
+    {
+        var collector = new EventCollector(client, sessionId);
+        collector.Reference = client.CreateObjectReference<IZkWatchObserver>(collector);
+        var reply = await replica.SetWatches(sessionId, 0, WatchSet.Empty, collector.Reference);
+        Assert.Equal(ZkErrorCode.Ok, reply.Code);
+        lock (collector._events)
+        {
+            // Seqs before the reply's belong to the earlier observer: this one counts from there.
+            collector._firstSeq = reply.EventSeq + 1;
+        }
+        return (collector, reply);
+    }
+
+    /// <summary>When set, the next message is not answered (nor recorded) until this completes: a client that does not answer.</summary>
+    public TaskCompletionSource? HoldNext { get; set; }
+
+    /// <summary>How many messages were pushed (each may carry several events).</summary>
+    public int Messages { get; private set; }
+
+    public async Task OnWatchEvents(WatchEvents message)
+    {
+        if (HoldNext is { } hold)
+        {
+            HoldNext = null;
+            await hold.Task;
+        }
+        Record(message);
+    }
+
+    private void Record(WatchEvents message)
     {
         lock (_events)
         {
-            if (message.SessionId != sessionId) _violations.Add($"message for session {message.SessionId} on session {sessionId}'s stream");
+            Messages++;
+            if (message.SessionId != _sessionId) _violations.Add($"message for session {message.SessionId} pushed to session {_sessionId}'s observer");
             foreach (var e in message.Events)
             {
                 var last = _events.Count == 0 ? null : _events[^1];
-                if (e.Seq != _events.Count + 1) _violations.Add($"seq {e.Seq} after {_events.Count}");
+                if (e.Seq != _firstSeq + _events.Count) _violations.Add($"seq {e.Seq} after {_firstSeq - 1 + _events.Count}");
                 if (last != null && e.Zxid < last.Zxid) _violations.Add($"zxid 0x{e.Zxid:x} after 0x{last.Zxid:x}");
                 if (e.Zxid > message.ThroughZxid) _violations.Add($"event at 0x{e.Zxid:x} in a message through 0x{message.ThroughZxid:x}");
                 _events.Add(e);
             }
             for (var i = _waiters.Count - 1; i >= 0; i--)
             {
-                if (_waiters[i].Seq > _events.Count) continue;
+                if (_waiters[i].Seq > _firstSeq - 1 + _events.Count) continue;
                 _waiters[i].Done.TrySetResult();
                 _waiters.RemoveAt(i);
             }
         }
-        return Task.CompletedTask;
     }
 
     /// <summary>Every event received so far, in arrival order (seq order, once checked).</summary>
@@ -66,7 +101,7 @@ internal sealed class EventCollector : IAsyncDisposable
         Task wait;
         lock (_events)
         {
-            if (_events.Count >= seq) return Events;
+            if (_firstSeq - 1 + _events.Count >= seq) return Events;
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _waiters.Add((seq, done));
             wait = done.Task;
@@ -82,13 +117,10 @@ internal sealed class EventCollector : IAsyncDisposable
         return Events;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_handle != null) await _handle.UnsubscribeAsync();
-    }
+    public void Dispose() => _client.DeleteObjectReference<IZkWatchObserver>(Reference);
 }
 
-/// <summary>A session talking to the grains directly (as the SDK will): numbered writes, reads with the watch flag, its event stream.</summary>
+/// <summary>A session talking to the grains directly (as the SDK does): numbered writes, reads with the watch flag, its pushed events.</summary>
 internal sealed class WatchSession : IAsyncDisposable
 {
     private static readonly IReadOnlyList<Acl> Open = [Acl.OpenUnsafe];
@@ -120,7 +152,7 @@ internal sealed class WatchSession : IAsyncDisposable
     public static async Task<WatchSession> OpenAsync(IClusterClient client)
     {
         var info = await client.GetGrain<IZkReplicaGrain>(1).CreateSession(30_000, Guid.NewGuid().ToByteArray());
-        var events = await EventCollector.SubscribeAsync(client, info.SessionId);
+        var events = await EventCollector.SubscribeAsync(client, client.GetGrain<IZkReplicaGrain>(info.Service.ReplicaId), info.SessionId);
         return new WatchSession(client, info, events) { LastZxid = info.Zxid };
     }
 
@@ -167,7 +199,7 @@ internal sealed class WatchSession : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Events.DisposeAsync();
+        Events.Dispose();
         await Replica.Submit(Id, Interlocked.Increment(ref _xid), new CloseSessionRequest());
     }
 }

@@ -4,8 +4,8 @@ namespace OrleansZk.Grains.Tests;
 
 /// <summary>
 /// Watches at grain level (docs/watches.md): partitions fire registrations by ZooKeeper's rules, the
-/// replica numbers the events per session and publishes them on the session's stream before the
-/// write replies, whose event seq covers them.
+/// replica numbers the events per session and pushes them to the observer the session registered,
+/// one message at a time; the write replies' event seq covers them.
 /// </summary>
 [Collection(SingleSiloCollection.Name)]
 public sealed class WatchTests(SingleSiloCluster fixture)
@@ -208,5 +208,81 @@ public sealed class WatchTests(SingleSiloCluster fixture)
         before = s.Seq;
         r = await s.Create(a + "x");
         Assert.Equal(before, r.EventSeq);
+    }
+
+    [Fact]
+    public async Task A_client_that_does_not_answer_holds_up_only_its_own_events_which_then_follow_in_order_in_one_message()
+    {
+        await using var slow = await WatchSession.OpenAsync(Client);
+        await using var other = await WatchSession.OpenAsync(Client);
+        var a = "/slow-" + Guid.NewGuid().ToString("N");
+        await other.Create(a);
+        await slow.AddWatch(a, AddWatchMode.Persistent);
+        await other.AddWatch(a, AddWatchMode.Persistent);
+        var hold = new TaskCompletionSource();
+        slow.Events.HoldNext = hold;
+
+        // Writes are answered, and the other session gets each event, while the slow client has not
+        // answered its first message.
+        var writes = new List<WriteReply>();
+        for (var i = 0; i < 5; i++) writes.Add(await other.Write(new SetDataRequest(a, [(byte)i])));
+        Assert.Equal(5, (await other.Events.Through(5)).Count);
+        Assert.Empty(slow.Events.Events);
+
+        hold.SetResult();
+        var events = await slow.Events.Through(5);
+        Assert.Equal(writes.Select(w => (WatchEventType.NodeDataChanged, a, w.Zxid)), events.Select(e => (e.Type, e.Path, e.Zxid)));
+        // The first message, then the four that waited behind it, as one.
+        Assert.Equal(2, slow.Events.Messages);
+    }
+
+    [Fact]
+    public async Task A_new_observer_of_the_session_takes_its_events_over_from_the_reply_seq_on()
+    {
+        await using var s = await WatchSession.OpenAsync(Client);
+        var a = "/takeover-" + Guid.NewGuid().ToString("N");
+        await s.Create(a);
+        await s.AddWatch(a, AddWatchMode.Persistent);
+        await s.Write(new SetDataRequest(a, [1]));
+        Assert.Single(await s.Events.Through(1));
+
+        var (next, reply) = await EventCollector.TakeOverAsync(Client, s.Replica, s.Id);
+        using (next)
+        {
+            Assert.Equal(1, reply.EventSeq);
+            var r = await s.Write(new SetDataRequest(a, [2]));
+            Assert.Equal([(2L, r.Zxid)], (await next.Through(2)).Select(e => (e.Seq, e.Zxid)));
+            // The first observer was let go: the event went to the new one only.
+            Assert.Single(s.Events.Events);
+        }
+    }
+
+    [Fact]
+    public async Task A_re_registration_completes_at_once_when_a_later_write_touches_a_partition_that_had_nothing_since_an_earlier_one()
+    {
+        // The barrier's state is a write on partition C; the watched path's partition B last got a
+        // delivery before that, and writes after the barrier touch B. B cannot learn from the
+        // leader's Advance that it is complete through the barrier's state (it sees later txns
+        // touching it, not delivered: held behind the barrier), so the barrier tells it; a catch-up
+        // instead would wait for the held writes' events to be numbered, which wait for the barrier.
+        await using var watcher = await WatchSession.OpenAsync(Client);
+        await using var writer = await WatchSession.OpenAsync(Client);
+        var partitions = watcher.Info.Service.Partitions;
+        var b = Enumerable.Range(0, 1_000).Select(i => $"/rb-{i}-{Guid.NewGuid():N}").First(p => PathHash.PartitionOf(p, partitions) == 3);
+        var c = Enumerable.Range(0, 1_000).Select(i => $"/rc-{i}-{Guid.NewGuid():N}").First(p => PathHash.PartitionOf(p, partitions) == 4);
+        await writer.Create(b);
+        await writer.Create(c);
+        var watches = new WatchSet([new WatchPath(b, 0)], [], [], [], []);
+        for (var round = 0; round < 20; round++)
+        {
+            var before = writer.Write(new SetDataRequest(c, [(byte)round]));
+            var reregistered = watcher.Replica.SetWatches(watcher.Id, 0, watches, watcher.Events.Reference);
+            var after = Enumerable.Range(0, 4).Select(i => writer.Write(new SetDataRequest(b, [(byte)round, (byte)i]))).ToList();
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            await Task.WhenAll([before, .. after, reregistered]).WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal(ZkErrorCode.Ok, (await reregistered).Code);
+            // Not a partition's one-second wait and catch-up: the barrier said where it stands.
+            Assert.True(started.Elapsed < TimeSpan.FromMilliseconds(900), $"round {round}: {started.Elapsed.TotalMilliseconds:0} ms");
+        }
     }
 }

@@ -45,7 +45,6 @@ public sealed class ClusterFixture : IAsyncLifetime
         // A short trigger history, so a replay that no longer reaches back is cheap to provoke.
         builder.Properties["OrleansZk:WatchHistory"] = WatchHistory.ToString();
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
-        builder.AddClientBuilderConfigurator<ClientConfigurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }
@@ -69,11 +68,6 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     /// <summary>A new client (its own session) over the cluster's Orleans client.</summary>
     public ZkClient NewClient(ZkClientOptions? options = null) => new(Cluster.Client, options);
-
-    private sealed class ClientConfigurator : IClientBuilderConfigurator
-    {
-        public void Configure(IConfiguration configuration, IClientBuilder clientBuilder) => clientBuilder.AddOrleansZkStreams();
-    }
 
     private sealed class SiloConfigurator : ISiloConfigurator
     {

@@ -28,7 +28,6 @@ public sealed class ServiceCluster(TestCluster cluster, string dataDir) : IAsync
         builder.Properties[DataDirKey] = dataDir;
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         // Watch events come on Orleans streams, which the client must know.
-        builder.AddClientBuilderConfigurator<ClientConfigurator>();
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return new ServiceCluster(cluster, dataDir);
@@ -57,11 +56,6 @@ public sealed class ServiceCluster(TestCluster cluster, string dataDir) : IAsync
         {
             // A temporary directory left behind is harmless.
         }
-    }
-
-    private sealed class ClientConfigurator : IClientBuilderConfigurator
-    {
-        public void Configure(IConfiguration configuration, IClientBuilder clientBuilder) => clientBuilder.AddOrleansZkStreams();
     }
 
     private sealed class SiloConfigurator : ISiloConfigurator

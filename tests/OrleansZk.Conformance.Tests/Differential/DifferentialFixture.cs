@@ -39,7 +39,6 @@ public sealed class DifferentialFixture : IAsyncLifetime
         builder.Properties["OrleansZk:ForceSync"] = "false";
         builder.Properties["OrleansZk:ContainerCheckIntervalMs"] = "3600000";
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
-        builder.AddClientBuilderConfigurator<ClientConfigurator>();
         Cluster = builder.Build();
         var zooKeeper = ZooKeeperDriver.StartAsync();
         var deployed = Cluster.DeployAsync();
@@ -78,10 +77,5 @@ public sealed class DifferentialFixture : IAsyncLifetime
     private sealed class SiloConfigurator : ISiloConfigurator
     {
         public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddOrleansZk(siloBuilder.Configuration.GetSection("OrleansZk"));
-    }
-
-    private sealed class ClientConfigurator : IClientBuilderConfigurator
-    {
-        public void Configure(IConfiguration configuration, IClientBuilder clientBuilder) => clientBuilder.AddOrleansZkStreams();
     }
 }

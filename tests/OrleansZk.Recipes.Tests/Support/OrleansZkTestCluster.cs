@@ -28,7 +28,6 @@ public static class OrleansZkTestCluster
         builder.Properties["OrleansZk:Ensemble"] = "1";
         builder.Properties["OrleansZkTest:ReplicaSilo"] = options.ReplicaSilo;
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
-        builder.AddClientBuilderConfigurator<ClientConfigurator>();
         return builder;
     }
 
@@ -44,11 +43,6 @@ public static class OrleansZkTestCluster
                 o.ReplicaId = hostsReplica ? 1 : 0;
             });
         }
-    }
-
-    private sealed class ClientConfigurator : IClientBuilderConfigurator
-    {
-        public void Configure(IConfiguration configuration, IClientBuilder client) => client.AddOrleansZkStreams();
     }
 }
 

@@ -46,8 +46,7 @@ public sealed class RecipeCluster : IAsyncLifetime
         _clientHost = new HostBuilder()
             .UseOrleansClient(client => client
                 .UseStaticClustering(Cluster.Primary!.GatewayAddress.Endpoint)
-                .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (ZkDefaults.ClusterId, ZkDefaults.ServiceId))
-                .AddOrleansZkStreams())
+                .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (ZkDefaults.ClusterId, ZkDefaults.ServiceId)))
             .Build();
         await _clientHost.StartAsync();
         Client = _clientHost.Services.GetRequiredService<IClusterClient>();

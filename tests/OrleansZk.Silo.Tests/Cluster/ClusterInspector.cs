@@ -12,7 +12,7 @@ public sealed record Activation(string GrainType, string Key, int SiloPort);
 
 /// <summary>
 /// An Orleans client of the test's own (not a ZkClient) that asks the cluster's management grain
-/// where grains are activated: which silo holds which partition, which holds a stream's pub-sub state.
+/// where grains are activated: which silo holds which partition.
 /// </summary>
 public sealed class ClusterInspector : IAsyncDisposable
 {
