@@ -38,8 +38,11 @@ public sealed partial class ZkReplicaGrain
     /// </summary>
     private async Task ReregisterAsync(LeaderTerm term, List<Pending> barriers, long at, long[] touched, Task before)
     {
+        // The numbering of the segments before this barrier, taken now: once the barrier before this
+        // one is done, EventsNumbered may already be a later segment's, which waits for this barrier.
+        var numbered = term.EventsNumbered;
         await before;
-        await term.EventsNumbered;
+        await numbered;
         await Task.WhenAll(barriers.Select(b => ReregisterOneAsync(term, b.SessionId, b.Watches!, at, touched)));
     }
 

@@ -185,6 +185,7 @@ public sealed class WatchTests(SingleSiloCluster fixture)
     public async Task Another_sessions_writes_fire_this_sessions_watches()
     {
         await using var watcher = await WatchSession.OpenAsync(Client);
+        await using var second = await WatchSession.OpenAsync(Client);
         await using var writer = await WatchSession.OpenAsync(Client);
         var a = "/other-" + Guid.NewGuid().ToString("N");
         await writer.Create(a);
@@ -258,7 +259,7 @@ public sealed class WatchTests(SingleSiloCluster fixture)
     }
 
     [Fact]
-    public async Task A_re_registration_completes_at_once_when_a_later_write_touches_a_partition_that_had_nothing_since_an_earlier_one()
+    public async Task Re_registrations_complete_at_once_when_later_writes_touch_a_partition_that_had_nothing_since_an_earlier_one()
     {
         // The barrier's state is a write on partition C; the watched path's partition B last got a
         // delivery before that, and writes after the barrier touch B. B cannot learn from the
@@ -266,6 +267,7 @@ public sealed class WatchTests(SingleSiloCluster fixture)
         // touching it, not delivered: held behind the barrier), so the barrier tells it; a catch-up
         // instead would wait for the held writes' events to be numbered, which wait for the barrier.
         await using var watcher = await WatchSession.OpenAsync(Client);
+        await using var second = await WatchSession.OpenAsync(Client);
         await using var writer = await WatchSession.OpenAsync(Client);
         var partitions = watcher.Info.Service.Partitions;
         var b = Enumerable.Range(0, 1_000).Select(i => $"/rb-{i}-{Guid.NewGuid():N}").First(p => PathHash.PartitionOf(p, partitions) == 3);
@@ -277,10 +279,15 @@ public sealed class WatchTests(SingleSiloCluster fixture)
         {
             var before = writer.Write(new SetDataRequest(c, [(byte)round]));
             var reregistered = watcher.Replica.SetWatches(watcher.Id, 0, watches, watcher.Events.Reference);
+            // A second barrier right behind the first, with writes between and after: it must not
+            // wait for a segment that waits for it.
+            var between = writer.Write(new SetDataRequest(c, [(byte)round, 1]));
+            var again = second.Replica.SetWatches(second.Id, 0, watches, second.Events.Reference);
             var after = Enumerable.Range(0, 4).Select(i => writer.Write(new SetDataRequest(b, [(byte)round, (byte)i]))).ToList();
             var started = System.Diagnostics.Stopwatch.StartNew();
-            await Task.WhenAll([before, .. after, reregistered]).WaitAsync(TimeSpan.FromSeconds(10));
+            await Task.WhenAll([before, between, .. after, reregistered, again]).WaitAsync(TimeSpan.FromSeconds(10));
             Assert.Equal(ZkErrorCode.Ok, (await reregistered).Code);
+            Assert.Equal(ZkErrorCode.Ok, (await again).Code);
             // Not a partition's one-second wait and catch-up: the barrier said where it stands.
             Assert.True(started.Elapsed < TimeSpan.FromMilliseconds(900), $"round {round}: {started.Elapsed.TotalMilliseconds:0} ms");
         }

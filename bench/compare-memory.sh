@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# Resident memory and idle CPU, ZooKeeper 3.8 standalone and one OrleansZk silo, back to back:
+# each server is started fresh, left idle (CPU time over IDLE_S seconds after a 10 s settle, from
+# /proc/<pid>/stat), then filled with the same tree by the same client (bench/zookeeper/Fill.java,
+# ZooKeeper's Java client: N znodes of 32 bytes under 10 parents, through OrleansZk's ZooKeeper
+# client port), and its resident set (VmRSS) read 10 s after the fill. ZooKeeper runs with its
+# scripts' default heap limit (-Xmx1000m, zkEnv.sh's ZK_SERVER_HEAP); after its RSS the script
+# also asks its JVM for a full GC (jcmd GC.run) and reports the RSS and the heap in use after it.
+#
+# Usage: bench/compare-memory.sh [N]   (default 1000000)
+# Environment: OUT (directory for outputs; default a new temp dir), SKIP_BUILD=1 (use the existing
+#              Release build of the silo), SILO_DLL (another silo build, e.g. an older commit's),
+#              SILO_ARGS (extra silo settings, e.g. "--OrleansZk:WatchPollMs=10"), IDLE_S (default 10).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+n=${1:-1000000}
+idle_s=${IDLE_S:-10}
+out=${OUT:-$(mktemp -d "${TMPDIR:-/tmp}/compare-memory.XXXXXX")}
+mkdir -p "$out"
+classpath="/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-simple.jar"
+silo_dll=${SILO_DLL:-$root/silo/OrleansZk.Silo/bin/Release/net10.0/OrleansZk.Silo.dll}
+read -r -a silo_args <<<"${SILO_ARGS:-}"
+
+server_pid=
+work=
+cleanup() {
+    if [[ -n $server_pid ]]; then
+        kill "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+    fi
+    [[ -n $work ]] && rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+free_port() {
+    local p=$1
+    while port_in_use "$p"; do p=$((p + 1)); done
+    echo "$p"
+}
+four_letter() {
+    timeout 5 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && printf "%s" "$2" >&3 && cat <&3' _ "$1" "$2" 2>/dev/null || true
+}
+wait_served() {
+    for _ in $(seq 1 600); do
+        kill -0 "$server_pid" 2>/dev/null || { echo "the server exited during start-up:" >&2; cat "$work/server.out" >&2; exit 1; }
+        [[ $(four_letter "$1" ruok) == imok ]] && return
+        sleep 0.1
+    done
+    echo "nothing served 127.0.0.1:$1 within 60 s" >&2
+    exit 1
+}
+rss_mib() { awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$server_pid/status"; }
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$server_pid/stat"; }
+# CPU milliseconds the server spends over idle_s seconds with no client, after a 10 s settle.
+idle_cpu_ms() {
+    sleep 10
+    local before after
+    before=$(cpu_ticks)
+    sleep "$idle_s"
+    after=$(cpu_ticks)
+    echo $(((after - before) * 1000 / $(getconf CLK_TCK)))
+}
+fill() { java -Xmx512m -cp "$out/classes:$classpath" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn Fill -server "127.0.0.1:$1" -n "$n"; }
+stop_server() {
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=
+    rm -rf "$work"
+    work=
+}
+
+{
+    echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -n 1), $(free -g | awk '/^Mem:/ { print $2 " GiB RAM" }'), $(uname -sr)"
+    echo "commit: $(git -C "$root" rev-parse --short HEAD); silo: $silo_dll ${silo_args[*]:-}"
+    echo "znodes: $n (32-byte data, 10 parents); idle CPU over ${idle_s} s"
+} | tee "$out/machine.txt"
+
+if [[ ${SKIP_BUILD:-0} != 1 && -z ${SILO_DLL:-} ]]; then
+    dotnet build "$root/silo/OrleansZk.Silo" -c Release -nologo -v quiet >"$out/build.txt" 2>&1 || { cat "$out/build.txt" >&2; exit 1; }
+fi
+mkdir -p "$out/classes"
+javac -d "$out/classes" -cp "$classpath" "$here/zookeeper/Fill.java"
+
+echo; echo "=== ZooKeeper 3.8 standalone (-Xmx1000m) ==="
+work=$(mktemp -d "${TMPDIR:-/tmp}/compare-memory-zk.XXXXXX")
+zk_port=$(free_port 22181)
+cat >"$work/zoo.cfg" <<CFG
+tickTime=2000
+dataDir=$work/data
+clientPort=$zk_port
+clientPortAddress=127.0.0.1
+forceSync=yes
+maxClientCnxns=0
+admin.enableServer=false
+4lw.commands.whitelist=ruok
+CFG
+java -Xmx1000m -cp "$classpath" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+    org.apache.zookeeper.server.ZooKeeperServerMain "$work/zoo.cfg" >"$work/server.out" 2>&1 &
+server_pid=$!
+wait_served "$zk_port"
+zk_idle_rss=$(rss_mib)
+zk_idle_cpu=$(idle_cpu_ms)
+fill "$zk_port" | tee "$out/zookeeper-fill.txt"
+sleep 10
+zk_rss=$(rss_mib)
+jcmd "$server_pid" GC.run >/dev/null
+sleep 2
+zk_rss_gc=$(rss_mib)
+zk_heap=$(jcmd "$server_pid" GC.heap_info | awk '/used/ { for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i + 1); sub(/K,?$/, "", v); printf "%.0f", v / 1024; exit } }')
+echo "RESULT system=zookeeper idle_cpu_ms=$zk_idle_cpu idle_rss_mib=$zk_idle_rss rss_mib=$zk_rss rss_after_gc_mib=$zk_rss_gc heap_used_mib=$zk_heap" | tee -a "$out/results.txt"
+stop_server
+
+echo; echo "=== OrleansZk, one silo ==="
+work=$(mktemp -d "${TMPDIR:-/tmp}/compare-memory-silo.XXXXXX")
+client_port=$(free_port 21900)
+(cd "$work" && exec dotnet "$silo_dll" --OrleansZk:DataDir="$work/data" --OrleansZk:ClientPort="$client_port" \
+    --OrleansZk:GatewayPort="$(free_port 31900)" --OrleansZk:SiloPort="$(free_port 41900)" --OrleansZk:ForceSync=true \
+    --OrleansZk:FourLetterWords=ruok "${silo_args[@]}") >"$work/server.out" 2>&1 &
+server_pid=$!
+wait_served "$client_port"
+oz_idle_rss=$(rss_mib)
+oz_idle_cpu=$(idle_cpu_ms)
+fill "$client_port" | tee "$out/orleanszk-fill.txt"
+sleep 10
+oz_rss=$(rss_mib)
+echo "RESULT system=orleanszk idle_cpu_ms=$oz_idle_cpu idle_rss_mib=$oz_idle_rss rss_mib=$oz_rss" | tee -a "$out/results.txt"
+stop_server
+
+{
+    echo
+    echo "| figure | ZooKeeper | OrleansZk | ratio (OrleansZk / ZooKeeper) |"
+    echo "|---|---:|---:|---:|"
+    echo "| idle CPU, ms per ${idle_s} s | $zk_idle_cpu | $oz_idle_cpu | $(awk -v a="$oz_idle_cpu" -v b="$zk_idle_cpu" 'BEGIN { print b > 0 ? sprintf("%.2f", a / b) : "-" }') |"
+    echo "| resident memory idle, MiB | $zk_idle_rss | $oz_idle_rss | $(awk -v a="$oz_idle_rss" -v b="$zk_idle_rss" 'BEGIN { printf "%.2f", a / b }') |"
+    echo "| resident memory at $n znodes, MiB | $zk_rss (after a full GC: $zk_rss_gc; heap in use $zk_heap) | $oz_rss | $(awk -v a="$oz_rss" -v b="$zk_rss" 'BEGIN { printf "%.2f", a / b }') |"
+    echo "| fill time, s | $(sed -n 's/.*seconds=//p' "$out/zookeeper-fill.txt") | $(sed -n 's/.*seconds=//p' "$out/orleanszk-fill.txt") | |"
+} | tee "$out/table.md"
+echo "outputs: $out"
