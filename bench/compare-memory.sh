@@ -36,15 +36,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() {
-    local p=$1
-    while port_in_use "$p"; do p=$((p + 1)); done
-    echo "$p"
-}
-four_letter() {
-    timeout 5 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && printf "%s" "$2" >&3 && cat <&3' _ "$1" "$2" 2>/dev/null || true
-}
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 wait_served() {
     for _ in $(seq 1 600); do
         kill -0 "$server_pid" 2>/dev/null || { echo "the server exited during start-up:" >&2; cat "$work/server.out" >&2; exit 1; }
@@ -65,7 +58,10 @@ idle_cpu_ms() {
     after=$(cpu_ticks)
     echo $(((after - before) * 1000 / $(getconf CLK_TCK)))
 }
-fill() { java -Xmx512m -cp "$out/classes:$classpath" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn Fill -server "127.0.0.1:$1" -n "$n"; }
+fill() {
+    java -Xmx512m -cp "$out/classes:$classpath" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+        -Dorg.slf4j.simpleLogger.log.org.apache.zookeeper.ClientCnxn=error Fill -server "127.0.0.1:$1" -n "$n"
+}
 stop_server() {
     kill "$server_pid" 2>/dev/null || true
     wait "$server_pid" 2>/dev/null || true
@@ -136,7 +132,7 @@ stop_server
     echo
     echo "| figure | ZooKeeper | OrleansZk | ratio (OrleansZk / ZooKeeper) |"
     echo "|---|---:|---:|---:|"
-    echo "| idle CPU, ms per ${idle_s} s | $zk_idle_cpu | $oz_idle_cpu | $(awk -v a="$oz_idle_cpu" -v b="$zk_idle_cpu" 'BEGIN { print b > 0 ? sprintf("%.2f", a / b) : "-" }') |"
+    echo "| idle CPU, ms per ${idle_s} s | $zk_idle_cpu | $oz_idle_cpu | $(awk -v a="$oz_idle_cpu" -v b="$zk_idle_cpu" 'BEGIN { print (b > 0 ? sprintf("%.1f", a / b) : "-") }') |"
     echo "| resident memory idle, MiB | $zk_idle_rss | $oz_idle_rss | $(awk -v a="$oz_idle_rss" -v b="$zk_idle_rss" 'BEGIN { printf "%.2f", a / b }') |"
     echo "| resident memory at $n znodes, MiB | $zk_rss (after a full GC: $zk_rss_gc; heap in use $zk_heap) | $oz_rss | $(awk -v a="$oz_rss" -v b="$zk_rss" 'BEGIN { printf "%.2f", a / b }') |"
     echo "| fill time, s | $(sed -n 's/.*seconds=//p' "$out/zookeeper-fill.txt") | $(sed -n 's/.*seconds=//p' "$out/orleanszk-fill.txt") | |"

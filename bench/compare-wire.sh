@@ -32,16 +32,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-load() { cut -d ' ' -f 1-3 /proc/loadavg; }
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() {
-    local p=$1
-    while port_in_use "$p"; do p=$((p + 1)); done
-    echo "$p"
-}
-four_letter() {
-    timeout 5 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && printf "%s" "$2" >&3 && cat <&3' _ "$1" "$2" 2>/dev/null || true
-}
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 
 {
     echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
