@@ -30,7 +30,7 @@ cleanup() {
         kill "$server_pid" 2>/dev/null || true
         wait "$server_pid" 2>/dev/null || true
     fi
-    [[ -n $work ]] && rm -rf "$work"
+    if [[ -n $work ]]; then rm -rf "$work"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT

@@ -26,7 +26,7 @@ cleanup() {
         kill "$silo_pid" 2>/dev/null || true
         wait "$silo_pid" 2>/dev/null || true
     fi
-    [[ -n $silo_dir ]] && rm -rf "$silo_dir"
+    if [[ -n $silo_dir ]]; then rm -rf "$silo_dir"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT
