@@ -15,11 +15,9 @@ namespace OrleansZk.Grains;
 /// the newest epoch it has heard from and refuses anything from an older one, so a deposed leader
 /// can never move it backwards. While there is no leader it keeps serving what it has (and a new
 /// activation loads an image from any replica). Reentrant; every state change is synchronous
-/// between awaits. Placed at random among the silos, so partitions (and the reads they serve)
-/// spread over the cluster: Orleans' default placement prefers the caller's silo, and the first
-/// caller of every partition is the leader, which would gather them all on its own silo.
+/// between awaits.
 /// </summary>
-[Reentrant, KeepAlive, Orleans.Placement.RandomPlacement]
+[Reentrant, KeepAlive]
 public sealed partial class ZkPartitionGrain : Grain, IZkPartitionGrain
 {
     /// <summary>How long a delivery behind a gap, or a read above the watermark, waits for the missing deliveries before asking the leader to catch it up.</summary>
