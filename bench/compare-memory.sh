@@ -62,6 +62,16 @@ fill() {
     java -Xmx512m -cp "$out/classes:$classpath" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
         -Dorg.slf4j.simpleLogger.log.org.apache.zookeeper.ClientCnxn=error Fill -server "127.0.0.1:$1" -n "$n"
 }
+# The started server (server_pid) serving on port $1, as system $2: idle resident set and CPU,
+# then the fill, then the resident set 10 s later (sets idle_rss, idle_cpu, rss).
+idle_then_fill() {
+    wait_served "$1"
+    idle_rss=$(rss_mib)
+    idle_cpu=$(idle_cpu_ms)
+    fill "$1" | tee "$out/$2-fill.txt"
+    sleep 10
+    rss=$(rss_mib)
+}
 stop_server() {
     kill "$server_pid" 2>/dev/null || true
     wait "$server_pid" 2>/dev/null || true
@@ -99,12 +109,8 @@ CFG
 java -Xmx1000m -cp "$classpath" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
     org.apache.zookeeper.server.ZooKeeperServerMain "$work/zoo.cfg" >"$work/server.out" 2>&1 &
 server_pid=$!
-wait_served "$zk_port"
-zk_idle_rss=$(rss_mib)
-zk_idle_cpu=$(idle_cpu_ms)
-fill "$zk_port" | tee "$out/zookeeper-fill.txt"
-sleep 10
-zk_rss=$(rss_mib)
+idle_then_fill "$zk_port" zookeeper
+zk_idle_rss=$idle_rss zk_idle_cpu=$idle_cpu zk_rss=$rss
 jcmd "$server_pid" GC.run >/dev/null
 sleep 2
 zk_rss_gc=$(rss_mib)
@@ -119,12 +125,8 @@ client_port=$(free_port 21900)
     --OrleansZk:GatewayPort="$(free_port 31900)" --OrleansZk:SiloPort="$(free_port 41900)" --OrleansZk:ForceSync=true \
     --OrleansZk:FourLetterWords=ruok "${silo_args[@]}") >"$work/server.out" 2>&1 &
 server_pid=$!
-wait_served "$client_port"
-oz_idle_rss=$(rss_mib)
-oz_idle_cpu=$(idle_cpu_ms)
-fill "$client_port" | tee "$out/orleanszk-fill.txt"
-sleep 10
-oz_rss=$(rss_mib)
+idle_then_fill "$client_port" orleanszk
+oz_idle_rss=$idle_rss oz_idle_cpu=$idle_cpu oz_rss=$rss
 echo "RESULT system=orleanszk idle_cpu_ms=$oz_idle_cpu idle_rss_mib=$oz_idle_rss rss_mib=$oz_rss" | tee -a "$out/results.txt"
 stop_server
 

@@ -38,6 +38,19 @@ internal sealed class LeaderTerm(TimeProvider time, TimeSpan xidGapTimeout)
     /// <summary>Completes when the latest segment's events are numbered (the next one numbers after it).</summary>
     public Task EventsNumbered = Task.CompletedTask;
 
+    /// <summary>
+    /// Takes the next turn at numbering events (segments and catch-ups number one after another, in
+    /// the order they take turns): the previous turn, to wait for, and this turn's completion, to set
+    /// once this one's events are numbered.
+    /// </summary>
+    public (Task Previous, TaskCompletionSource Done) NextNumberingTurn()
+    {
+        var previous = EventsNumbered;
+        var done = new TaskCompletionSource();
+        EventsNumbered = done.Task;
+        return (previous, done);
+    }
+
     /// <summary>The last zxid whose events are numbered.</summary>
     public long NumberedThrough;
 

@@ -46,7 +46,7 @@ public sealed partial class ZkPartitionGrain
     {
         // Complete through at.Zxid once every delivery through at.LastTouched is here (those are on
         // their way: only later ones wait for this re-registration).
-        if (at.LastTouched > _watermark) await ReachAsync(at.LastTouched);
+        await ReachAsync(at.LastTouched);
         await Advance(at.LeaderId, at.Epoch, at.LastTouched, at.Zxid);
         await ReachAsync(at.Zxid);
         var fired = new List<FiredWatch>();

@@ -20,7 +20,17 @@ public sealed partial class ZkReplicaGrain
     /// </summary>
     private void NumberAndPush(LeaderTerm term, IEnumerable<IReadOnlyList<FiredWatch>?> fired, long lastZxid)
     {
-        var numbered = term.Numbering.Number(fired, s => _machine.Tree.Sessions.ContainsKey(s), term.EndedSessions);
+        Dictionary<long, List<(long Seq, FiredWatch Watch)>>? numbered;
+        try
+        {
+            numbered = term.Numbering.Number(fired, s => _machine.Tree.Sessions.ContainsKey(s), term.EndedSessions);
+        }
+        catch (Exception e)
+        {
+            // Never throws: the segment's replies (and every later segment's) must not wait on it.
+            LogEventsFailed(e, _replicaId);
+            return;
+        }
         if (numbered == null) return;
         foreach (var (session, events) in numbered)
         {

@@ -22,14 +22,7 @@ public sealed partial class ZkReplicaGrain
     {
         var fired = await Task.WhenAll(Enumerable.Range(0, _options.Partitions).Select(p => SyncPartitionAsync(term, p, applied)));
         if (_term != term) return;
-        try
-        {
-            NumberAndPush(term, fired, applied);
-        }
-        catch (Exception e)
-        {
-            LogEventsFailed(e, _replicaId);
-        }
+        NumberAndPush(term, fired, applied);
         term.NumberedThrough = Math.Max(term.NumberedThrough, applied);
     }
 
@@ -83,27 +76,15 @@ public sealed partial class ZkReplicaGrain
         // The watches a catch-up fires are numbered after the segments numbered before it — without
         // holding up the partition, which may be catching up for a re-registration that a segment
         // numbered before this one is waiting for.
-        var previous = term.EventsNumbered;
-        var numbered = new TaskCompletionSource();
-        term.EventsNumbered = numbered.Task;
+        var (previous, numbered) = term.NextNumberingTurn();
         _ = NumberAfterAsync(term, previous, numbered, fired, catchUp.Watermark);
     }
 
     private async Task NumberAfterAsync(LeaderTerm term, Task previous, TaskCompletionSource numbered, IReadOnlyList<FiredWatch> fired, long throughZxid)
     {
-        try
-        {
-            await previous;
-            NumberAndPush(term, [fired], throughZxid);
-        }
-        catch (Exception e)
-        {
-            LogEventsFailed(e, _replicaId);
-        }
-        finally
-        {
-            numbered.SetResult();
-        }
+        await previous;
+        NumberAndPush(term, [fired], throughZxid);
+        numbered.SetResult();
     }
 
     public Task<PartitionImage> GetPartitionImage(int partition)

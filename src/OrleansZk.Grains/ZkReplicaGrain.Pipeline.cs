@@ -189,9 +189,7 @@ public sealed partial class ZkReplicaGrain
         }
         // Segments are numbered for events one after another, in zxid order; this one waits only for
         // the previous one's numbering, never for its pushing.
-        var previous = term.EventsNumbered;
-        var numbered = new TaskCompletionSource();
-        term.EventsNumbered = numbered.Task;
+        var (previous, numbered) = term.NextNumberingTurn();
         _ = ReplyWhenDeliveredAsync(term, segment, sends, previous, numbered);
     }
 
@@ -204,15 +202,7 @@ public sealed partial class ZkReplicaGrain
     {
         var fired = sends.Length == 0 ? [] : await Task.WhenAll(sends);
         await previous;
-        try
-        {
-            NumberAndPush(term, fired, segment.LastZxid);
-        }
-        catch (Exception e)
-        {
-            // Never leave the segment (and every later one) without replies.
-            LogEventsFailed(e, _replicaId);
-        }
+        NumberAndPush(term, fired, segment.LastZxid);
         foreach (var p in segment.Calls) p.Outcome = Finish(term, p, segment.LastZxid);
         term.NumberedThrough = Math.Max(term.NumberedThrough, segment.LastZxid);
         numbered.SetResult();

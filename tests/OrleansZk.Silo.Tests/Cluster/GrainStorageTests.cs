@@ -59,7 +59,8 @@ public sealed class GrainStorageTests(PostgresFixture postgres) : IDisposable
     public async Task A_hosts_grain_keeps_its_state_in_the_cluster_database_across_a_silo_restart(DbKind kind)
     {
         var data = _runner.NewDirectory("data");
-        var database = (await ClusterDatabase.CreateAsync(kind, data, postgres)).Database;
+        var cluster = await ClusterDatabase.CreateAsync(kind, data, postgres);
+        var database = cluster.Database;
         await SchemaMigrator.ApplyAsync(database);
 
         using (var silo = await StartSiloAsync(database))
@@ -72,7 +73,7 @@ public sealed class GrainStorageTests(PostgresFixture postgres) : IDisposable
             Assert.Equal(5, await counter.Get());
             await silo.StopAsync();
         }
-        Assert.Equal(1L, Convert.ToInt64(await ScalarAsync(database, "SELECT COUNT(*) FROM OrleansStorage WHERE PayloadBinary IS NOT NULL")));
+        Assert.Equal(1L, Convert.ToInt64(await cluster.ScalarAsync("SELECT COUNT(*) FROM OrleansStorage WHERE PayloadBinary IS NOT NULL")));
 
         using (var silo = await StartSiloAsync(database))
         {
@@ -80,7 +81,7 @@ public sealed class GrainStorageTests(PostgresFixture postgres) : IDisposable
             Assert.Equal(5, await counter.Get());
             Assert.Equal(6, await counter.Add(1));
             // A writer that read the state before that write (its version is older) is refused.
-            await ScalarAsync(database, "UPDATE OrleansStorage SET Version = Version + 1");
+            await cluster.ScalarAsync("UPDATE OrleansStorage SET Version = Version + 1");
             var e = await Assert.ThrowsAnyAsync<Exception>(() => counter.Add(1));
             Assert.Contains("Version", e.ToString(), StringComparison.OrdinalIgnoreCase);
             await silo.StopAsync();
@@ -98,14 +99,5 @@ public sealed class GrainStorageTests(PostgresFixture postgres) : IDisposable
             .Build();
         await host.StartAsync();
         return host;
-    }
-
-    private static async Task<object?> ScalarAsync(ZkDatabase database, string sql)
-    {
-        await using var connection = database.CreateConnection();
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return await command.ExecuteScalarAsync();
     }
 }
