@@ -62,6 +62,34 @@ CFG
   exit 1
 }
 
+# hold_after N: copies standard input, pausing two seconds after its first N lines.
+hold_after() {
+  head -n "$1"
+  sleep 2
+  cat
+}
+
+# record NAME OUTPUT FEEDER [ARG]: runs zkCli on NAME.zk (passed through FEEDER) against a fresh
+# server, into OUTPUT.out, OUTPUT.err and OUTPUT.rc.
+record() {
+  local name="$1" output="$2"
+  shift 2
+  start_server
+  # zkCli's exit code, not the feeder's (which may die of SIGPIPE when zkCli stops reading).
+  set +e
+  "$@" <"$root/$name.zk" | java -cp "$cp" org.apache.zookeeper.ZooKeeperMain -server "127.0.0.1:$port" -waitforconnection "${args[@]}" \
+    >"$out/$output.out" 2>"$work/stderr"
+  rc=${PIPESTATUS[1]}
+  set -e
+  # SLF4J's "no binding" notice comes from the logging set-up of Debian's package, not from zkCli.
+  grep -v '^SLF4J: ' "$work/stderr" >"$out/$output.err" || true
+  echo "$rc" >"$out/$output.rc"
+  stop_server
+  # The next server must not find this one still holding the port.
+  while port_open; do sleep 0.1; done
+  echo "recorded $output (exit $rc)"
+}
+
 if [ "$#" -gt 0 ]; then
   scripts=("$@")
 else
@@ -73,15 +101,11 @@ for script in "${scripts[@]}"; do
   args=()
   # NAME.args: a command given on zkCli's command line (then stdin is not read).
   [ -f "$root/$name.args" ] && read -r -a args <"$root/$name.args"
-  start_server
-  rc=0
-  java -cp "$cp" org.apache.zookeeper.ZooKeeperMain -server "127.0.0.1:$port" -waitforconnection "${args[@]}" \
-    <"$root/$name.zk" >"$out/$name.out" 2>"$work/stderr" || rc=$?
-  # SLF4J's "no binding" notice comes from the logging set-up of Debian's package, not from zkCli.
-  grep -v '^SLF4J: ' "$work/stderr" >"$out/$name.err" || true
-  echo "$rc" >"$out/$name.rc"
-  stop_server
-  # The next server must not find this one still holding the port.
-  while port_open; do sleep 0.1; done
-  echo "recorded $name (exit $rc)"
+  record "$name" "$name" cat
+  # NAME.race: zkCli's own threads race after line N of the script (its first word); record the
+  # other outcome too, as NAME.race.*, by holding the rest of the script back for two seconds.
+  if [ -f "$root/$name.race" ]; then
+    read -r line _ <"$root/$name.race"
+    record "$name" "$name.race" hold_after "$line"
+  fi
 done
