@@ -97,6 +97,12 @@ public sealed partial class ZkReplicaGrain : Grain, IZkReplicaGrain
         _replicaId = this.GetPrimaryKeyLong();
         if (_replicaId != _options.ReplicaId)
             throw new ReplicaUnavailableException($"replica {_replicaId} activated on a silo configured for replica {_options.ReplicaId}");
+        // Other replicas' messages still reach a silo that is stopping, and would activate the
+        // replica again after the silo deactivated its grains: nothing would deactivate that one,
+        // and it would keep the data directory locked (an in-process silo's successor could then
+        // never open it). The replica comes back with the silo.
+        if (_stop.IsCancellationRequested)
+            throw new ReplicaUnavailableException($"replica {_replicaId}: its silo is stopping");
 
         var dataDir = Path.GetFullPath(Path.Combine(_options.DataDir, $"replica-{_replicaId}"));
         try
