@@ -15,9 +15,11 @@ namespace OrleansZk.Grains;
 /// the newest epoch it has heard from and refuses anything from an older one, so a deposed leader
 /// can never move it backwards. While there is no leader it keeps serving what it has (and a new
 /// activation loads an image from any replica). Reentrant; every state change is synchronous
-/// between awaits.
+/// between awaits. Placed at random among the silos, so partitions (and the reads they serve)
+/// spread over the cluster and a silo's death takes only its share: Orleans' default placement
+/// prefers the caller's silo, and every partition's first caller is the leader.
 /// </summary>
-[Reentrant, KeepAlive]
+[Reentrant, KeepAlive, Orleans.Placement.RandomPlacement]
 public sealed partial class ZkPartitionGrain : Grain, IZkPartitionGrain
 {
     /// <summary>How long a delivery behind a gap, or a read above the watermark, waits for the missing deliveries before asking the leader to catch it up.</summary>
