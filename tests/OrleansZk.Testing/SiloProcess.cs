@@ -216,6 +216,7 @@ public sealed partial class SiloProcess : IDisposable
             return;
         }
         _stdout.Enqueue(line);
+        Keep(line);
         var m = ReadyLine().Match(line);
         if (m.Success)
         {
@@ -227,7 +228,21 @@ public sealed partial class SiloProcess : IDisposable
     private void OnStderr(string? line)
     {
         if (line is null) _stderrClosed.TrySetResult();
-        else _stderr.Enqueue(line);
+        else
+        {
+            _stderr.Enqueue(line);
+            Keep(line);
+        }
+    }
+
+    /// <summary>
+    /// When ORLEANSZK_SILO_LOG_DIR names a directory, every line the silo prints is also appended to
+    /// PID.log there: what to read after a failed run (the output in memory goes with the test).
+    /// </summary>
+    private void Keep(string line)
+    {
+        if (Environment.GetEnvironmentVariable("ORLEANSZK_SILO_LOG_DIR") is not { Length: > 0 } dir) return;
+        lock (_stdout) File.AppendAllText(Path.Combine(dir, $"{_process.Id}.log"), line + "\n");
     }
 
     [GeneratedRegex(@"^OrleansZk silo \d+ ready: gateway (?<gateway>[^,]+:(?<gport>\d+)), silo port (?<sport>\d+), client port (?<client>[^,]+), data (?<data>.+)$")]
