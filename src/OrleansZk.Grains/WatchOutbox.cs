@@ -13,7 +13,9 @@ internal sealed class WatchOutbox(IZkWatchObserver observer, Action<Exception?, 
     /// <summary>How many events may wait behind a call that has not been answered before they are dropped.</summary>
     public const int MaxWaitingEvents = 4_096;
 
-    private WatchEvents? _waiting;
+    /// <summary>The events of the messages waiting, in order, and the newest of those messages (null: none waits).</summary>
+    private List<WatchEvent>? _waitingEvents;
+    private WatchEvents? _newestWaiting;
     private bool _sending;
     private bool _retired;
 
@@ -23,14 +25,11 @@ internal sealed class WatchOutbox(IZkWatchObserver observer, Action<Exception?, 
     public void Post(WatchEvents message)
     {
         if (_retired) return;
-        _waiting = _waiting is not { } w
-            ? message
-            : new WatchEvents(message.SessionId, message.Epoch, [.. w.Events, .. message.Events], message.ThroughZxid);
-        if (_waiting.Events.Count > MaxWaitingEvents)
+        (_waitingEvents ??= []).AddRange(message.Events);
+        _newestWaiting = message;
+        if (_waitingEvents.Count > MaxWaitingEvents)
         {
-            var gone = _waiting;
-            _waiting = null;
-            dropped(null, gone);
+            dropped(null, TakeWaiting()!);
             return;
         }
         if (!_sending)
@@ -44,16 +43,23 @@ internal sealed class WatchOutbox(IZkWatchObserver observer, Action<Exception?, 
     public WatchEvents? Retire()
     {
         _retired = true;
-        var waiting = _waiting;
-        _waiting = null;
-        return waiting;
+        return TakeWaiting();
+    }
+
+    /// <summary>The waiting messages as one (the newest's session, epoch and through-zxid), or null; none waits after.</summary>
+    private WatchEvents? TakeWaiting()
+    {
+        if (_newestWaiting is not { } newest) return null;
+        var events = _waitingEvents!;
+        _waitingEvents = null;
+        _newestWaiting = null;
+        return events.Count == newest.Events.Count ? newest : newest with { Events = events };
     }
 
     private async Task SendAsync()
     {
-        while (!_retired && _waiting is { } message)
+        while (!_retired && TakeWaiting() is { } message)
         {
-            _waiting = null;
             try
             {
                 await Observer.OnWatchEvents(message);
