@@ -1,4 +1,5 @@
 using OrleansZk.Clients.Tests.Targets;
+using OrleansZk.Testing;
 
 namespace OrleansZk.Clients.Tests.Support;
 

@@ -2,14 +2,14 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace OrleansZk.Clients.Tests.Support;
+namespace OrleansZk.Testing;
 
 /// <summary>
-/// A TCP relay on a free 127.0.0.1 port in front of a target's servers, so that a test can cut a
-/// client's connection, keep the client away from every server, or send its next connection to
-/// another server — without touching the client or the server. Each accepted connection is joined
-/// to a new connection to the current upstream server and bytes are copied both ways until either
-/// side ends; then both are closed.
+/// A TCP relay on a free 127.0.0.1 port in front of a target's servers (ZooKeeper ports, Orleans
+/// gateways), so that a test can cut a client's connection, keep the client away from every
+/// server, or send its next connection to another server — without touching the client or the
+/// server. Each accepted connection is joined to a new connection to the current upstream server
+/// and bytes are copied both ways until either side ends; then both are closed.
 /// </summary>
 /// <remarks>Thread-safe. Invariant: while held, no connection is relayed (one accepted meanwhile is closed at once).</remarks>
 public sealed class TcpRelay : IAsyncDisposable
@@ -22,6 +22,10 @@ public sealed class TcpRelay : IAsyncDisposable
     private readonly Task _accepting;
     private int _upstream;
     private bool _held;
+    private int _relayed;
+
+    /// <summary>How many connections have been joined to a server so far.</summary>
+    public int Relayed => Volatile.Read(ref _relayed);
 
     private TcpRelay(IReadOnlyList<string> servers)
     {
@@ -130,6 +134,7 @@ public sealed class TcpRelay : IAsyncDisposable
             }
             _open.Add(server);
         }
+        Interlocked.Increment(ref _relayed);
         var up = CopyAsync(client, server);
         var down = CopyAsync(server, client);
         // An orderly end of one direction is passed on (a four-letter word's answer ends so) and
