@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Orleans.Configuration;
-using Orleans.Hosting;
 using OrleansZk.Testing;
 
 namespace OrleansZk.Grains.Tests;
@@ -26,12 +23,7 @@ public sealed class ClientRouteTests(ThreeReplicaCluster fixture, Xunit.Abstract
         var silo = fixture.SiloOf(1);
         // The client's gateways: the primary silo's, and replica 1's silo's through a relay the test can cut.
         await using var relay = TcpRelay.Start([silo.GatewayAddress.Endpoint.ToString()]);
-        using var host = new HostBuilder()
-            .UseOrleansClient(client => client
-                .UseStaticClustering(fixture.Cluster.Primary!.GatewayAddress.Endpoint, IPEndPoint.Parse(relay.Address))
-                .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (ZkDefaults.ClusterId, ZkDefaults.ServiceId)))
-            .Build();
-        await host.StartAsync();
+        using var host = await EnsembleCluster.StartClientHostAsync(fixture.Cluster.Primary!.GatewayAddress.Endpoint, IPEndPoint.Parse(relay.Address));
         try
         {
             var client = host.Services.GetRequiredService<IClusterClient>();

@@ -75,14 +75,20 @@ public abstract class EnsembleCluster : IAsyncLifetime
         builder.AddSiloBuilderConfigurator<Configurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
-        var gateway = Cluster.Primary!.GatewayAddress.Endpoint;
-        _clientHost = new HostBuilder()
+        _clientHost = await StartClientHostAsync(Cluster.Primary!.GatewayAddress.Endpoint);
+        Client = _clientHost.Services.GetRequiredService<IClusterClient>();
+    }
+
+    /// <summary>Starts an Orleans client of the cluster whose only gateways are <paramref name="gateways"/>.</summary>
+    public static async Task<IHost> StartClientHostAsync(params System.Net.IPEndPoint[] gateways)
+    {
+        var host = new HostBuilder()
             .UseOrleansClient(client => client
-                .UseStaticClustering(gateway)
+                .UseStaticClustering(gateways)
                 .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (ZkDefaults.ClusterId, ZkDefaults.ServiceId)))
             .Build();
-        await _clientHost.StartAsync();
-        Client = _clientHost.Services.GetRequiredService<IClusterClient>();
+        await host.StartAsync();
+        return host;
     }
 
     public async Task DisposeAsync()

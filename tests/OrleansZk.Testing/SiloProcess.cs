@@ -241,9 +241,14 @@ public sealed partial class SiloProcess : IDisposable
     /// </summary>
     private void Keep(string line)
     {
-        if (Environment.GetEnvironmentVariable("ORLEANSZK_SILO_LOG_DIR") is not { Length: > 0 } dir) return;
-        lock (_stdout) File.AppendAllText(Path.Combine(dir, $"{_process.Id}.log"), line + "\n");
+        if (LogDir is null) return;
+        lock (_keepLock) File.AppendAllText(Path.Combine(LogDir, $"{_process.Id}.log"), line + "\n");
     }
+
+    private static readonly string? LogDir = Environment.GetEnvironmentVariable("ORLEANSZK_SILO_LOG_DIR") is { Length: > 0 } dir ? dir : null;
+
+    /// <summary>Both output readers append to the one file.</summary>
+    private readonly Lock _keepLock = new();
 
     [GeneratedRegex(@"^OrleansZk silo \d+ ready: gateway (?<gateway>[^,]+:(?<gport>\d+)), silo port (?<sport>\d+), client port (?<client>[^,]+), data (?<data>.+)$")]
     private static partial Regex ReadyLine();

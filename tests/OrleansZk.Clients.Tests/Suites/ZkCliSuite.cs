@@ -35,10 +35,10 @@ public abstract class ZkCliSuite(TargetFixture fixture)
         var server = string.Join(',', fixture.Target.Servers);
         var run = await ZkCli.RunAsync(server, transcript.Script.Replace(RecordedServer, server, StringComparison.Ordinal), transcript.CommandLine, deadline.Token);
 
-        var printed = Compared.Of(run.Stdout, run.Stderr, run.ExitCode);
+        var printed = Compared.Of(run);
         // Where zkCli's own threads race (a refused addauth), either outcome is ZooKeeper's.
-        var expected = Compared.Of(transcript.Stdout, transcript.Stderr, transcript.ExitCode);
-        if (transcript.Race is { } race && Compared.Of(race.Stdout, race.Stderr, race.ExitCode) == printed) return;
+        if (transcript.Race is { } race && Compared.Of(race) == printed) return;
+        var expected = Compared.Of(transcript.Recorded);
         var against = transcript.Race is null ? fixture.Target.Name : $"{fixture.Target.Name} (nor its race outcome)";
         TextAssert.SameLines(expected.Output, printed.Output, $"{name} stdout (without events) against {against}");
         TextAssert.SameLines(expected.Events, printed.Events, $"{name} events against {against}");
@@ -49,10 +49,10 @@ public abstract class ZkCliSuite(TargetFixture fixture)
     /// <summary>What is compared of one run: output and events apart, normalized.</summary>
     private sealed record Compared(string Output, string Events, string Stderr, int ExitCode)
     {
-        public static Compared Of(string stdout, string stderr, int exitCode)
+        public static Compared Of(Transcript.Outcome run)
         {
-            var apart = TranscriptNormalizer.NormalizeEventsApart(stdout);
-            return new Compared(apart.Output, apart.Events, TranscriptNormalizer.Normalize(stderr), exitCode);
+            var apart = TranscriptNormalizer.NormalizeEventsApart(run.Stdout);
+            return new Compared(apart.Output, apart.Events, TranscriptNormalizer.Normalize(run.Stderr), run.ExitCode);
         }
     }
 }

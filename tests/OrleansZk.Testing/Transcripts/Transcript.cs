@@ -13,6 +13,9 @@ public sealed record Transcript(string Name, string Script, IReadOnlyList<string
     /// <summary>What zkCli printed and its exit code.</summary>
     public sealed record Outcome(string Stdout, string Stderr, int ExitCode);
 
+    /// <summary>The recorded outcome (<see cref="Stdout"/>, <see cref="Stderr"/>, <see cref="ExitCode"/>).</summary>
+    public Outcome Recorded => new(Stdout, Stderr, ExitCode);
+
     private static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "Transcripts");
 
     /// <summary>Every recorded transcript's name, in order.</summary>
