@@ -95,11 +95,19 @@ internal sealed class LoadBench
         foreach (var mode in new[] { Sync, Pipelined })
         {
             foreach (var phase in Phases)
+            {
+                var stages = await StagesAsync(zk);
                 results.Add(Report(phase, mode.Name, 1, await DriveAsync(_n, mode.Window, Op(phase, zk, paths)), run));
+                await ReportStagesAsync(zk, stages, $"workload={phase} mode={mode.Name} clients=1 run={run}");
+            }
         }
         await DriveAsync(_n, PipelineWindow, Op("create", zk, paths));
         foreach (var clients in MixClients)
+        {
+            var stages = await StagesAsync(zk);
             results.Add(Report("mix", Sync.Name, clients, await MixAsync(clients, paths), run));
+            await ReportStagesAsync(zk, stages, $"workload=mix mode={Sync.Name} clients={clients} run={run}");
+        }
         await DriveAsync(_n, PipelineWindow, Op("delete", zk, paths));
         await zk.DeleteAsync(parent);
         return results;
@@ -247,6 +255,28 @@ internal sealed class LoadBench
     {
         using var self = Process.GetCurrentProcess();
         return new CpuUse(self.TotalProcessorTime, _serverCpu?.Invoke());
+    }
+
+    /// <summary>The serving leader's write stages (<see cref="OrleansZk.StageLatency"/>); empty when it cannot be asked.</summary>
+    private static async Task<IReadOnlyList<StageLatency>> StagesAsync(ZkClient zk)
+    {
+        var leader = (await zk.GetEnsembleStatusAsync()).FirstOrDefault(s => s is { Role: "Leading", Serving: true });
+        return leader?.Stages ?? [];
+    }
+
+    /// <summary>
+    /// One line of where the phase's writes spent their time at the leader, from its stage
+    /// histograms before and after: p50 / p99 in ms (bucket resolution, at most 25% high) and count.
+    /// </summary>
+    private static async Task ReportStagesAsync(ZkClient zk, IReadOnlyList<StageLatency> before, string what)
+    {
+        var line = new System.Text.StringBuilder("STAGES system=orleanszk ").Append(what);
+        foreach (var stage in await StagesAsync(zk))
+        {
+            var d = stage.Since(before.FirstOrDefault(b => b.Name == stage.Name));
+            line.Append(CultureInfo.InvariantCulture, $" {d.Name}={d.QuantileMs(0.5):F3}/{d.QuantileMs(0.99):F3}/{d.Count}");
+        }
+        Console.WriteLine(line);
     }
 
     private Result Report(string workload, string mode, int clients, Timing timing, int run)

@@ -216,7 +216,56 @@ public sealed record ReplicaStatus(
     int NodeCount = 0,
     int SessionCount = 0,
     int EphemeralCount = 0,
-    long ApproximateDataSize = 0);
+    long ApproximateDataSize = 0,
+    IReadOnlyList<StageLatency>? Stages = null);
+
+/// <summary>
+/// Where a replica's writes spent their time since it was activated (docs/service.md, "Where a
+/// write's time goes"): one duration histogram per stage (<see cref="Names"/>), as
+/// <see cref="LatencyHistogram"/> counts them. Subtract an earlier one (<see cref="Since"/>) for
+/// what happened in between.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("zk.StageLatency")]
+public sealed record StageLatency(string Name, long Count, long SumUs, long MaxUs, IReadOnlyList<long> Buckets)
+{
+    /// <summary>A write at the leader, from admission to its reply (every replica's writes it led).</summary>
+    public const string Write = "write_time";
+    /// <summary>A batch of the log, queued until the group-commit thread takes it.</summary>
+    public const string LogWait = "log_wait_time";
+    /// <summary>A batch of the log written and fsync'd (ZooKeeper's fsynctime).</summary>
+    public const string Fsync = "fsynctime";
+    /// <summary>A durable batch, until the replica's loop takes it up (a thread hand-off).</summary>
+    public const string Resume = "durable_resume_time";
+    /// <summary>A leader's segment of committed writes, from sending its deliveries until every partition acknowledged.</summary>
+    public const string Delivery = "delivery_time";
+
+    /// <summary>The stages, in the order a write passes them.</summary>
+    public static readonly IReadOnlyList<string> Names = [Write, LogWait, Fsync, Resume, Delivery];
+
+    public static StageLatency Of(string name, LatencyHistogram histogram)
+    {
+        var (count, sum, max, buckets) = histogram.Snapshot();
+        return new StageLatency(name, count, sum, max, buckets);
+    }
+
+    /// <summary>
+    /// The samples taken after <paramref name="earlier"/> (a snapshot of the same histogram); its
+    /// maximum is this one's. All of this one when <paramref name="earlier"/> is not an earlier
+    /// snapshot of it (null, or more samples: the replica was activated again in between).
+    /// </summary>
+    public StageLatency Since(StageLatency? earlier)
+    {
+        if (earlier is null || earlier.Buckets.Count != Buckets.Count || earlier.Count > Count) return this;
+        var buckets = new long[Buckets.Count];
+        for (var i = 0; i < buckets.Length; i++) buckets[i] = Buckets[i] - earlier.Buckets[i];
+        return new StageLatency(Name, Count - earlier.Count, SumUs - earlier.SumUs, MaxUs, buckets);
+    }
+
+    /// <summary>The <paramref name="quantile"/> in milliseconds (bucket resolution: at most 25% high).</summary>
+    public double QuantileMs(double quantile) => LatencyHistogram.Quantile(Buckets, quantile) / 1000.0;
+
+    public double AverageMs => Count == 0 ? 0 : SumUs / 1000.0 / Count;
+}
 
 /// <summary>A replica's tree digest at <paramref name="Zxid"/> (what it has applied), and its node count.</summary>
 [GenerateSerializer, Immutable, Alias("zk.TreeDigest")]

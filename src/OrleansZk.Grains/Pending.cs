@@ -34,6 +34,9 @@ internal sealed class Pending(PendingKind kind, long sessionId, int xid, WriteRe
     /// <summary>Completed on the grain's scheduler; the reply is sent inline rather than after another thread-pool hop.</summary>
     public readonly TaskCompletionSource<WriteReply> Reply = new();
 
+    /// <summary>When the leader admitted the call (a <see cref="System.Diagnostics.Stopwatch"/> timestamp).</summary>
+    public readonly long Admitted = System.Diagnostics.Stopwatch.GetTimestamp();
+
     /// <summary>A write's zxid once proposed (0 before).</summary>
     public long Zxid;
 

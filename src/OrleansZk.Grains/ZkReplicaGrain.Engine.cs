@@ -20,6 +20,9 @@ public sealed partial class ZkReplicaGrain : IZabHost
     private Task _loop = Task.CompletedTask;
     private bool _stopping;
 
+    /// <summary>Where writes spend their time (<see cref="StageLatency"/>): the replica's own stages; the log keeps its two.</summary>
+    private readonly LatencyHistogram _writeTimes = new(), _resumeTimes = new(), _deliveryTimes = new();
+
     /// <summary>Set when the log failed: the replica takes nothing more until it is reactivated.</summary>
     private string? _broken;
 
@@ -54,8 +57,16 @@ public sealed partial class ZkReplicaGrain : IZabHost
                 continue;
             }
             _wake = new TaskCompletionSource();
-            if (head.Job is null) await _wake.Task;
-            else await Task.WhenAny(_wake.Task, head.Durable);
+            if (head.Job is null)
+            {
+                await _wake.Task;
+            }
+            else
+            {
+                await Task.WhenAny(_wake.Task, head.Durable);
+                if (head.Durable.IsCompletedSuccessfully && _log.LastBatchEnd is var end and not 0)
+                    _resumeTimes.Record(LatencyHistogram.MicrosecondsBetween(end, System.Diagnostics.Stopwatch.GetTimestamp()));
+            }
         }
     }
 

@@ -190,7 +190,7 @@ public sealed partial class ZkReplicaGrain
         // Segments are numbered for events one after another, in zxid order; this one waits only for
         // the previous one's numbering, never for its pushing.
         var (previous, numbered) = term.NextNumberingTurn();
-        _ = ReplyWhenDeliveredAsync(term, segment, sends, previous, numbered);
+        _ = ReplyWhenDeliveredAsync(term, segment, sends, previous, numbered, System.Diagnostics.Stopwatch.GetTimestamp());
     }
 
     /// <summary>
@@ -198,9 +198,14 @@ public sealed partial class ZkReplicaGrain
     /// fired (after the previous segment's numbering), then answers the segment's calls — syncs only
     /// once a quorum has confirmed the leadership.
     /// </summary>
-    private async Task ReplyWhenDeliveredAsync(LeaderTerm term, Segment segment, Task<IReadOnlyList<FiredWatch>?>[] sends, Task previous, TaskCompletionSource numbered)
+    private async Task ReplyWhenDeliveredAsync(LeaderTerm term, Segment segment, Task<IReadOnlyList<FiredWatch>?>[] sends, Task previous, TaskCompletionSource numbered, long sentAt)
     {
-        var fired = sends.Length == 0 ? [] : await Task.WhenAll(sends);
+        IReadOnlyList<FiredWatch>?[] fired = [];
+        if (sends.Length > 0)
+        {
+            fired = await Task.WhenAll(sends);
+            _deliveryTimes.RecordSince(sentAt);
+        }
         await previous;
         NumberAndPush(term, fired, segment.LastZxid);
         foreach (var p in segment.Calls) p.Outcome = Finish(term, p, segment.LastZxid);
@@ -208,6 +213,7 @@ public sealed partial class ZkReplicaGrain
         numbered.SetResult();
         foreach (var p in segment.Calls)
         {
+            if (p.Kind == PendingKind.Write) _writeTimes.RecordSince(p.Admitted);
             if (p.Kind != PendingKind.Sync) p.Reply.TrySetResult(p.Outcome!);
             else _ = ReplyToSyncAsync(term, p);
         }

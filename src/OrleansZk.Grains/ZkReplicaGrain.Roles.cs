@@ -115,8 +115,17 @@ public sealed partial class ZkReplicaGrain
             s.SessionEpoch, s.Hard.CurrentEpoch, s.Hard.AcceptedEpoch, s.LastZxid, s.CommittedZxid, _machine.AppliedZxid,
             _term is { Active: true }, (s.SyncedFollowers ?? []).Select(id => (long)id).ToArray(),
             plans[(int)SyncKind.Diff], plans[(int)SyncKind.Trunc], plans[(int)SyncKind.Snap], _lastElectionMs, _broken,
-            _machine.Tree.NodeCount, _machine.Tree.Sessions.Count, _machine.Tree.EphemeralCount, _machine.Tree.ApproximateDataSize));
+            _machine.Tree.NodeCount, _machine.Tree.Sessions.Count, _machine.Tree.EphemeralCount, _machine.Tree.ApproximateDataSize, Stages()));
     }
+
+    private StageLatency[] Stages() =>
+    [
+        StageLatency.Of(StageLatency.Write, _writeTimes),
+        StageLatency.Of(StageLatency.LogWait, _log.WaitTimes),
+        StageLatency.Of(StageLatency.Fsync, _log.FsyncTimes),
+        StageLatency.Of(StageLatency.Resume, _resumeTimes),
+        StageLatency.Of(StageLatency.Delivery, _deliveryTimes),
+    ];
 
     public Task<TreeDigest> GetTreeDigest() =>
         Task.FromResult(new TreeDigest(_replicaId, _machine.AppliedZxid, _machine.Tree.ComputeDigest(), _machine.Tree.NodeCount));

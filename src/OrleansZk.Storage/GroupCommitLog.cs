@@ -1,3 +1,4 @@
+using OrleansZk.Core;
 using OrleansZk.Zab;
 
 namespace OrleansZk.Storage;
@@ -25,6 +26,11 @@ public sealed class GroupCommitLog : IAsyncDisposable
     private List<Unit> _pending = [];
     private List<Action<TxnLog>> _pendingActions = [];
     private TaskCompletionSource? _pendingDone;
+
+    /// <summary>When the batch being gathered got its first call (a <see cref="System.Diagnostics.Stopwatch"/> timestamp).</summary>
+    private long _pendingSince;
+
+    private long _lastBatchEnd;
     private Task _lastBatch = Task.CompletedTask;
     private long _lastQueued;
     private readonly Thread _flusher;
@@ -50,6 +56,15 @@ public sealed class GroupCommitLog : IAsyncDisposable
     {
         get { lock (_gate) return _lastQueued; }
     }
+
+    /// <summary>How long each batch waited for the flusher thread (from its first call to the start of its write).</summary>
+    public LatencyHistogram WaitTimes { get; } = new();
+
+    /// <summary>How long each batch took to write and fsync (ZooKeeper's fsynctime).</summary>
+    public LatencyHistogram FsyncTimes { get; } = new();
+
+    /// <summary>When the last batch became durable (a <see cref="System.Diagnostics.Stopwatch"/> timestamp; 0: none yet).</summary>
+    public long LastBatchEnd => Volatile.Read(ref _lastBatchEnd);
 
     /// <summary>Batches written so far (one write and at most one fsync each).</summary>
     internal long BatchCount => Interlocked.Read(ref _batches);
@@ -122,6 +137,7 @@ public sealed class GroupCommitLog : IAsyncDisposable
     {
         if (_pendingDone == null)
         {
+            _pendingSince = System.Diagnostics.Stopwatch.GetTimestamp();
             _pendingDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             Monitor.Pulse(_gate);
         }
@@ -135,6 +151,7 @@ public sealed class GroupCommitLog : IAsyncDisposable
             List<Unit> batch;
             List<Action<TxnLog>> actions;
             TaskCompletionSource done;
+            long since;
             lock (_gate)
             {
                 while (_pendingDone == null && !_closed) Monitor.Wait(_gate);
@@ -142,6 +159,7 @@ public sealed class GroupCommitLog : IAsyncDisposable
                 batch = _pending;
                 actions = _pendingActions;
                 done = _pendingDone;
+                since = _pendingSince;
                 _pending = [];
                 _pendingActions = [];
                 _pendingDone = null;
@@ -149,7 +167,12 @@ public sealed class GroupCommitLog : IAsyncDisposable
             }
             try
             {
+                var start = System.Diagnostics.Stopwatch.GetTimestamp();
+                WaitTimes.Record(LatencyHistogram.MicrosecondsBetween(since, start));
                 Write(batch);
+                var end = System.Diagnostics.Stopwatch.GetTimestamp();
+                FsyncTimes.Record(LatencyHistogram.MicrosecondsBetween(start, end));
+                Volatile.Write(ref _lastBatchEnd, end);
                 Interlocked.Increment(ref _batches);
                 foreach (var a in actions) a(_log);
                 done.SetResult();

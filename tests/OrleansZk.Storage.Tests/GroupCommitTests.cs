@@ -80,6 +80,10 @@ public sealed class GroupCommitTests(ITestOutputHelper output) : IDisposable
             Assert.Equal(total, log.LastZxid);
             output.WriteLine($"{log.SyncCount} fsyncs, {front.BatchCount} batches for {total} records");
             Assert.True(log.SyncCount * 4 <= total, $"{log.SyncCount} fsyncs, {front.BatchCount} batches for {total} records");
+            // Each batch's wait for the flusher and its write + fsync are timed once.
+            Assert.Equal(front.BatchCount, front.FsyncTimes.Snapshot().Count);
+            Assert.Equal(front.BatchCount, front.WaitTimes.Snapshot().Count);
+            Assert.NotEqual(0, front.LastBatchEnd);
         }
         using var reopened = Open();
         T.AssertSame(T.Txns(1, total), reopened.ReadAfter(0));

@@ -268,6 +268,10 @@ public sealed class ClientPortTests(WireCluster cluster)
         Assert.Matches(@"zk_approximate_data_size\t[1-9]\d*\n", mntr);
         Assert.Matches(@"zk_open_file_descriptor_count\t[1-9]\d*\n", mntr);
         Assert.Matches(@"zk_max_file_descriptor_count\t[1-9]\d*\n", mntr);
+        foreach (var stage in StageLatency.Names)
+            foreach (var key in new[] { "avg", "max", "cnt", "sum", "p50", "p99" })
+                Assert.Matches($@"\nzk_{key}_{stage}\t\d+(\.\d+)?\n", mntr);
+        Assert.Matches(@"\nzk_cnt_fsynctime\t[1-9]\d*\n", mntr); // the replica's first election wrote its hard state
         Assert.Contains("Clients:\n", await FourLetterWordAsync("stat"));
         Assert.Contains("clientPort=" + cluster.EndPoint.Port + "\n", await FourLetterWordAsync("conf"));
         Assert.Matches(@"^\d+ connections watching \d+ paths\nTotal watches:\d+\n$", await FourLetterWordAsync("wchs"));

@@ -120,6 +120,16 @@ internal sealed class FourLetterWordAnswers(ZkWireServer server)
             lines.Add(("zk_learners", voters - 1));
             lines.Add(("zk_synced_followers", status.FollowersInSync.Count));
         }
+        // The replica's write stages (ZooKeeper's summary keys: avg_, max_, cnt_, sum_, p50_, p99_; ms).
+        foreach (var stage in status?.Stages ?? [])
+        {
+            lines.Add(($"zk_avg_{stage.Name}", Math.Round(stage.AverageMs, 3)));
+            lines.Add(($"zk_max_{stage.Name}", stage.MaxUs / 1000.0));
+            lines.Add(($"zk_cnt_{stage.Name}", stage.Count));
+            lines.Add(($"zk_sum_{stage.Name}", stage.SumUs / 1000.0));
+            lines.Add(($"zk_p50_{stage.Name}", stage.QuantileMs(0.5)));
+            lines.Add(($"zk_p99_{stage.Name}", stage.QuantileMs(0.99)));
+        }
         var sb = new StringBuilder();
         foreach (var (key, value) in lines) sb.Append(key).Append('\t').Append(Convert.ToString(value, CultureInfo.InvariantCulture)).Append('\n');
         return sb.ToString();
