@@ -81,8 +81,9 @@ public sealed partial class ZkClient
     /// Removes <paramref name="watcher"/>'s watches of <paramref name="type"/> on the path (ZooKeeper's
     /// removeWatches): Children one-shot child watches, Data one-shot data and exists watches,
     /// Persistent and PersistentRecursive their kind, Any all. The watcher is told
-    /// (DataWatchRemoved, ChildWatchRemoved, PersistentWatchRemoved). The service is asked to drop its
-    /// registration once no watcher of this client needs it, unless <paramref name="local"/>.
+    /// (DataWatchRemoved, ChildWatchRemoved, PersistentWatchRemoved) before the call returns — unless
+    /// the call is made from a watcher, which runs on the thread that tells them. The service is asked
+    /// to drop its registration once no watcher of this client needs it, unless <paramref name="local"/>.
     /// </summary>
     /// <exception cref="NoWatcherException">The watcher has no such watch on the path.</exception>
     public Task RemoveWatchesAsync(string path, Action<WatchedEvent> watcher, WatcherType type, bool local = false, CancellationToken ct = default)
@@ -173,6 +174,9 @@ public sealed partial class ZkClient
             if (removed.Count == 0) throw new NoWatcherException(path);
             foreach (var (w, told) in removed) _dispatch.Writer.TryWrite(new Dispatch(new WatchedEvent(told, path, -1), [w], 0));
         }
+        // As a write's reply after its events: the removed watchers have been told when this returns
+        // (unless it was called by a watcher, which cannot wait for the dispatcher it runs on).
+        await DispatchedAsync().ConfigureAwait(false);
     }
 
     /// <summary>The removeWatches types to send: per kind, only when no watcher of it would remain on the path.</summary>

@@ -191,7 +191,9 @@ public sealed class NotLeaderException : Exception
 /// that has synchronised and applied its history), the followers in sync with it and the sync plans
 /// it sent (a leader's), and how long its last election took; the nodes and open sessions of its
 /// tree as applied (the four-letter words' node count), its sessions' ephemeral nodes and its
-/// approximate data size (mntr's zk_ephemerals_count and zk_approximate_data_size).
+/// approximate data size (mntr's zk_ephemerals_count and zk_approximate_data_size); and where its
+/// writes spent their time since it was activated (<see cref="StageLatency"/>, in the order of
+/// <see cref="StageLatency.Names"/>).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("zk.ReplicaStatus")]
 public sealed record ReplicaStatus(

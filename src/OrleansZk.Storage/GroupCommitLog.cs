@@ -30,6 +30,7 @@ public sealed class GroupCommitLog : IAsyncDisposable
     /// <summary>When the batch being gathered got its first call (a <see cref="System.Diagnostics.Stopwatch"/> timestamp).</summary>
     private long _pendingSince;
 
+    /// <summary>See <see cref="LastBatchEnd"/>.</summary>
     private long _lastBatchEnd;
     private Task _lastBatch = Task.CompletedTask;
     private long _lastQueued;
