@@ -94,11 +94,11 @@ public sealed partial class ZkClient
 
     /// <summary>
     /// Completes once the dispatcher has called the watchers of every event queued before this call
-    /// (at once on the dispatcher itself, or once it has stopped).
+    /// (at once on the dispatcher itself, before it was started, or once it has stopped).
     /// </summary>
     private Task DispatchedAsync()
     {
-        if (OnDispatcher.Value) return Task.CompletedTask;
+        if (OnDispatcher.Value || Volatile.Read(ref _dispatcher) is null) return Task.CompletedTask;
         var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         return _dispatch.Writer.TryWrite(new Dispatch(null, null, 0, reached)) ? reached.Task : Task.CompletedTask;
     }

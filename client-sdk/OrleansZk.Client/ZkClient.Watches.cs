@@ -176,7 +176,7 @@ public sealed partial class ZkClient
         }
         // As a write's reply after its events: the removed watchers have been told when this returns
         // (unless it was called by a watcher, which cannot wait for the dispatcher it runs on).
-        await DispatchedAsync().ConfigureAwait(false);
+        await DispatchedAsync().WaitAsync(ct).ConfigureAwait(false);
     }
 
     /// <summary>The removeWatches types to send: per kind, only when no watcher of it would remain on the path.</summary>
