@@ -5,7 +5,9 @@
 # ZooKeeper's Java client: N znodes of 32 bytes under 10 parents, through OrleansZk's ZooKeeper
 # client port), and its resident set (VmRSS) read 10 s after the fill. ZooKeeper runs with its
 # scripts' default heap limit (-Xmx1000m, zkEnv.sh's ZK_SERVER_HEAP); after its RSS the script
-# also asks its JVM for a full GC (jcmd GC.run) and reports the RSS and the heap in use after it.
+# also asks its JVM for a full GC (jcmd GC.run) and reports the RSS and the heap in use after it;
+# for the silo it reads its .NET heap as of its last collection from mntr (size, the free space in
+# it, committed), which tells live data from the collector's slack.
 #
 # Usage: bench/compare-memory.sh [N]   (default 1000000)
 # Environment: OUT (directory for outputs; default a new temp dir), SKIP_BUILD=1 (use the existing
@@ -123,11 +125,15 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/compare-memory-silo.XXXXXX")
 client_port=$(free_port 21900)
 (cd "$work" && exec dotnet "$silo_dll" --OrleansZk:DataDir="$work/data" --OrleansZk:ClientPort="$client_port" \
     --OrleansZk:GatewayPort="$(free_port 31900)" --OrleansZk:SiloPort="$(free_port 41900)" --OrleansZk:ForceSync=true \
-    --OrleansZk:FourLetterWords=ruok "${silo_args[@]}") >"$work/server.out" 2>&1 &
+    --OrleansZk:FourLetterWords=ruok,mntr "${silo_args[@]}") >"$work/server.out" 2>&1 &
 server_pid=$!
 idle_then_fill "$client_port" orleanszk
 oz_idle_rss=$idle_rss oz_idle_cpu=$idle_cpu oz_rss=$rss
-echo "RESULT system=orleanszk idle_cpu_ms=$oz_idle_cpu idle_rss_mib=$oz_idle_rss rss_mib=$oz_rss" | tee -a "$out/results.txt"
+four_letter "$client_port" mntr >"$out/orleanszk-mntr.txt"
+# A mntr key in MiB ("-" from a silo build without it).
+mntr_mib() { awk -v k="zk_$1" '$1 == k { printf "%.0f", $2 / 1048576; found = 1 } END { if (!found) printf "-" }' "$out/orleanszk-mntr.txt"; }
+oz_heap=$(mntr_mib gc_heap_bytes) oz_free=$(mntr_mib gc_fragmented_bytes) oz_committed=$(mntr_mib gc_committed_bytes)
+echo "RESULT system=orleanszk idle_cpu_ms=$oz_idle_cpu idle_rss_mib=$oz_idle_rss rss_mib=$oz_rss gc_heap_mib=$oz_heap gc_fragmented_mib=$oz_free gc_committed_mib=$oz_committed" | tee -a "$out/results.txt"
 stop_server
 
 {
@@ -136,7 +142,7 @@ stop_server
     echo "|---|---:|---:|---:|"
     echo "| idle CPU, ms per ${idle_s} s | $zk_idle_cpu | $oz_idle_cpu | $(awk -v a="$oz_idle_cpu" -v b="$zk_idle_cpu" 'BEGIN { print (b > 0 ? sprintf("%.1f", a / b) : "-") }') |"
     echo "| resident memory idle, MiB | $zk_idle_rss | $oz_idle_rss | $(awk -v a="$oz_idle_rss" -v b="$zk_idle_rss" 'BEGIN { printf "%.2f", a / b }') |"
-    echo "| resident memory at $n znodes, MiB | $zk_rss (after a full GC: $zk_rss_gc; heap in use $zk_heap) | $oz_rss | $(awk -v a="$oz_rss" -v b="$zk_rss" 'BEGIN { printf "%.2f", a / b }') |"
+    echo "| resident memory at $n znodes, MiB | $zk_rss (after a full GC: $zk_rss_gc; heap in use $zk_heap) | $oz_rss (.NET heap at its last collection: $oz_heap, of it free $oz_free; committed $oz_committed) | $(awk -v a="$oz_rss" -v b="$zk_rss" 'BEGIN { printf "%.2f", a / b }') |"
     echo "| fill time, s | $(sed -n 's/.*seconds=//p' "$out/zookeeper-fill.txt") | $(sed -n 's/.*seconds=//p' "$out/orleanszk-fill.txt") | |"
 } | tee "$out/table.md"
 echo "outputs: $out"

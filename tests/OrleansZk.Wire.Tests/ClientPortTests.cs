@@ -261,6 +261,7 @@ public sealed class ClientPortTests(WireCluster cluster)
         Assert.Contains("\nMode: standalone\n", srvr);
         Assert.Matches(@"\nNode count: \d+\n", srvr);
         Assert.Matches(@"\nZxid: 0x[0-9a-f]+\n", srvr);
+        GC.Collect(); // the silos run in this process: their heap figures are those of a collection
         var mntr = await FourLetterWordAsync("mntr");
         Assert.Contains("zk_server_state\tstandalone\n", mntr);
         Assert.Matches(@"zk_znode_count\t\d+\n", mntr);
@@ -268,6 +269,9 @@ public sealed class ClientPortTests(WireCluster cluster)
         Assert.Matches(@"zk_approximate_data_size\t[1-9]\d*\n", mntr);
         Assert.Matches(@"zk_open_file_descriptor_count\t[1-9]\d*\n", mntr);
         Assert.Matches(@"zk_max_file_descriptor_count\t[1-9]\d*\n", mntr);
+        foreach (var key in new[] { "resident_bytes", "gc_heap_bytes", "gc_committed_bytes", "gc_collections" })
+            Assert.Matches($@"\nzk_{key}\t[1-9]\d*\n", mntr);
+        Assert.Matches(@"\nzk_gc_fragmented_bytes\t\d+\n", mntr);
         foreach (var stage in StageLatency.Names)
             foreach (var key in new[] { "avg", "max", "cnt", "sum", "p50", "p99" })
                 Assert.Matches($@"\nzk_{key}_{stage}\t\d+(\.\d+)?\n", mntr);

@@ -130,6 +130,15 @@ internal sealed class FourLetterWordAnswers(ZkWireServer server)
             lines.Add(($"zk_p50_{stage.Name}", stage.QuantileMs(0.5)));
             lines.Add(($"zk_p99_{stage.Name}", stage.QuantileMs(0.99)));
         }
+        // The silo process's memory (not ZooKeeper keys; ZooKeeper's JVM reports its own elsewhere):
+        // resident set, and the .NET heap as of the last collection (size, the free space inside it,
+        // and what the collector holds committed), which tell live data from the collector's slack.
+        var gc = GC.GetGCMemoryInfo();
+        lines.Add(("zk_resident_bytes", Environment.WorkingSet));
+        lines.Add(("zk_gc_heap_bytes", gc.HeapSizeBytes));
+        lines.Add(("zk_gc_fragmented_bytes", gc.FragmentedBytes));
+        lines.Add(("zk_gc_committed_bytes", gc.TotalCommittedBytes));
+        lines.Add(("zk_gc_collections", GC.CollectionCount(0)));
         var sb = new StringBuilder();
         foreach (var (key, value) in lines) sb.Append(key).Append('\t').Append(Convert.ToString(value, CultureInfo.InvariantCulture)).Append('\n');
         return sb.ToString();
