@@ -23,6 +23,9 @@ public sealed partial class ZkReplicaGrain : IZabHost
     /// <summary>Where writes spend their time (<see cref="StageLatency"/>): the replica's own stages; the log keeps its two.</summary>
     private readonly LatencyHistogram _writeTimes = new(), _resumeTimes = new(), _deliveryTimes = new();
 
+    /// <summary>The engine's tick timer while it needs ticks (<see cref="ArmTicks"/>).</summary>
+    private IGrainTimer? _tickTimer;
+
     /// <summary>Set when the log failed: the replica takes nothing more until it is reactivated.</summary>
     private string? _broken;
 
@@ -32,6 +35,10 @@ public sealed partial class ZkReplicaGrain : IZabHost
     {
         while (true)
         {
+            // A fresh signal before this pass's work, not after it: a wake-up that something in the
+            // pass itself asks for (a sync confirmed as its segment closes, a reply that proposes)
+            // then ends the wait below at once instead of being lost until the next tick.
+            _wake = new TaskCompletionSource();
             if (_stopping && _jobs.Count == 0)
             {
                 CloseOpenSegment();
@@ -56,7 +63,6 @@ public sealed partial class ZkReplicaGrain : IZabHost
                 await Task.Yield(); // more snapshot slices between calls
                 continue;
             }
-            _wake = new TaskCompletionSource();
             if (head.Job is null)
             {
                 await _wake.Task;
@@ -78,6 +84,7 @@ public sealed partial class ZkReplicaGrain : IZabHost
         if (_term is { Active: true } term) ProposeQueued(term);
         while (_driver.Next() is { } job)
             _jobs.Enqueue((job, job.HasWrites ? _log.PersistAsync(job) : Task.CompletedTask));
+        ArmTicks();
     }
 
     /// <summary>The log failed (disk full, I/O error): nothing can be made durable any more; stop.</summary>
@@ -224,8 +231,32 @@ public sealed partial class ZkReplicaGrain : IZabHost
 
     private void StartTimers()
     {
+        ArmTicks();
+        var housekeeping = TimeSpan.FromMilliseconds(100);
+        this.RegisterGrainTimer(LeaderHousekeepingAsync, new Orleans.Runtime.GrainTimerCreationOptions(housekeeping, housekeeping) { Interleave = true });
+        var expiry = TimeSpan.FromMilliseconds(Math.Clamp(_options.TickTimeMs / 2, 10, 1000));
+        this.RegisterGrainTimer(ExpireSessionsAsync, new Orleans.Runtime.GrainTimerCreationOptions(expiry, expiry) { Interleave = true });
+        var scan = TimeSpan.FromMilliseconds(_options.ContainerCheckIntervalMs);
+        this.RegisterGrainTimer(ScanExpiredAsync, new Orleans.Runtime.GrainTimerCreationOptions(scan, scan) { Interleave = true });
+    }
+
+    /// <summary>
+    /// Ticks the engine every <c>ZabTickMs</c> while it needs ticks (<see cref="ZabPeer.NeedsTicks"/>),
+    /// and not while it does not: the established leader of an ensemble of one has nothing to time
+    /// and an idle silo then does not wake 1000 / ZabTickMs times a second for it. Called when the
+    /// timers start and after every pump, which follows whatever could make the engine need ticks again.
+    /// </summary>
+    private void ArmTicks()
+    {
+        if (Peer.NeedsTicks == (_tickTimer != null)) return;
+        if (_tickTimer != null)
+        {
+            _tickTimer.Dispose();
+            _tickTimer = null;
+            return;
+        }
         var tick = TimeSpan.FromMilliseconds(_options.ZabTickMs);
-        this.RegisterGrainTimer(_ =>
+        _tickTimer = this.RegisterGrainTimer(_ =>
         {
             if (_broken == null)
             {
@@ -235,12 +266,6 @@ public sealed partial class ZkReplicaGrain : IZabHost
             }
             return Task.CompletedTask;
         }, new Orleans.Runtime.GrainTimerCreationOptions(tick, tick) { Interleave = true });
-        var housekeeping = TimeSpan.FromMilliseconds(100);
-        this.RegisterGrainTimer(LeaderHousekeepingAsync, new Orleans.Runtime.GrainTimerCreationOptions(housekeeping, housekeeping) { Interleave = true });
-        var expiry = TimeSpan.FromMilliseconds(Math.Clamp(_options.TickTimeMs / 2, 10, 1000));
-        this.RegisterGrainTimer(ExpireSessionsAsync, new Orleans.Runtime.GrainTimerCreationOptions(expiry, expiry) { Interleave = true });
-        var scan = TimeSpan.FromMilliseconds(_options.ContainerCheckIntervalMs);
-        this.RegisterGrainTimer(ScanExpiredAsync, new Orleans.Runtime.GrainTimerCreationOptions(scan, scan) { Interleave = true });
     }
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Replica {ReplicaId}: the transaction log failed; the replica stops")]

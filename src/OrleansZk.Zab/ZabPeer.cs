@@ -85,6 +85,15 @@ public sealed partial class ZabPeer
     public void Tick() => role.Tick();
 
     /// <summary>
+    /// False while a tick cannot change anything: this peer is the established leader of a cluster of
+    /// one (no follower to ping, to wait for or to lose, no timeout that can expire). A host may stop
+    /// ticking then, as an idle server should not wake for nothing, and must tick again as soon as
+    /// this is true, which it can only become through <see cref="Step"/> or <see cref="Propose(Func{long, byte[]})"/>
+    /// (a leader whose epoch's counter runs out steps down to elect a new epoch).
+    /// </summary>
+    public bool NeedsTicks => !(ClusterSize == 1 && role.Established && role.State == PeerState.Leading);
+
+    /// <summary>
     /// The host learnt that <paramref name="peer"/>'s process is gone — its connection was refused,
     /// its host declared dead — not merely that it is slow (a frozen or overloaded peer is left to
     /// the timeouts). A follower whose leader it is and that has not heard from it since its last

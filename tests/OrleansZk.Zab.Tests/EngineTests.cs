@@ -75,6 +75,33 @@ public class EngineTests
     }
 
     [Fact]
+    public void Ticks_are_needed_except_by_the_established_leader_of_a_cluster_of_one()
+    {
+        var c = new Cluster();
+        Assert.All(c.Peers, p => Assert.True(p.NeedsTicks)); // electing
+        c.Stabilize();
+        Assert.All(c.Peers, p => Assert.True(p.NeedsTicks)); // a leader with followers to ping, followers with a leader to lose
+
+        var alone = new Cluster(1);
+        var peer = alone.Peers[0];
+        for (int ticks = 0; !peer.Status.Established; ticks++)
+        {
+            Assert.True(peer.NeedsTicks, "electing");
+            Assert.True(ticks < 50, "a cluster of one did not elect itself");
+            peer.Tick();
+            alone.Deliver();
+        }
+        Assert.False(peer.NeedsTicks);
+        // Without a single further tick it goes on committing, and confirming its leadership.
+        var r = peer.Propose([7]);
+        var token = peer.RequestLeadershipCheck();
+        alone.Deliver();
+        Assert.Equal(r.Zxid, peer.Status.CommittedZxid);
+        Assert.Equal(token, alone.Hosts[0].Confirmed);
+        Assert.False(peer.NeedsTicks);
+    }
+
+    [Fact]
     public void A_replica_whose_voters_settled_on_it_leads_even_if_their_looking_votes_were_lost()
     {
         // The leader (3) dies; 1 adopts 2's better vote and follows 2, but its changed looking vote
