@@ -40,15 +40,6 @@ trap 'exit 143' TERM
 
 # shellcheck source=bench/lib.sh
 . "$here/lib.sh"
-wait_served() {
-    for _ in $(seq 1 600); do
-        kill -0 "$server_pid" 2>/dev/null || { echo "the server exited during start-up:" >&2; cat "$work/server.out" >&2; exit 1; }
-        [[ $(four_letter "$1" ruok) == imok ]] && return
-        sleep 0.1
-    done
-    echo "nothing served 127.0.0.1:$1 within 60 s" >&2
-    exit 1
-}
 rss_mib() { awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$server_pid/status"; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$server_pid/stat"; }
 # CPU milliseconds the server spends over idle_s seconds with no client, after a 10 s settle.
@@ -67,7 +58,7 @@ fill() {
 # The started server (server_pid) serving on port $1, as system $2: idle resident set and CPU,
 # then the fill, then the resident set 10 s later (sets idle_rss, idle_cpu, rss).
 idle_then_fill() {
-    wait_served "$1"
+    wait_serving "$1" "$server_pid" "$work/server.out"
     idle_rss=$(rss_mib)
     idle_cpu=$(idle_cpu_ms)
     fill "$1" | tee "$out/$2-fill.txt"

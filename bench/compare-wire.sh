@@ -67,12 +67,7 @@ silo_port=$(free_port 41900)
     --OrleansZk:GatewayPort="$gateway_port" --OrleansZk:SiloPort="$silo_port" --OrleansZk:ForceSync=true \
     --OrleansZk:FourLetterWords=srvr,ruok) >"$silo_dir/silo.out" 2>&1 &
 silo_pid=$!
-for _ in $(seq 1 600); do
-    kill -0 "$silo_pid" 2>/dev/null || { echo "the silo exited during start-up:" >&2; cat "$silo_dir/silo.out" >&2; exit 1; }
-    [[ $(four_letter "$client_port" ruok) == imok ]] && break
-    sleep 0.1
-done
-[[ $(four_letter "$client_port" ruok) == imok ]] || { echo "the silo did not serve 127.0.0.1:$client_port within 60 s" >&2; exit 1; }
+wait_serving "$client_port" "$silo_pid" "$silo_dir/silo.out"
 echo "server: OrleansZk silo on 127.0.0.1:$client_port (ClientPort; ForceSync=true)" | tee "$out/orleanszk.txt"
 java_bench ZkBench -server "127.0.0.1:$client_port" -runs 3 "$@" | sed 's/system=zookeeper/system=orleanszk/' | tee -a "$out/orleanszk.txt"
 java_bench WatchBench -server "127.0.0.1:$client_port" "${watch_args[@]}" | sed 's/system=zookeeper/system=orleanszk/' | tee "$out/orleanszk-watch.txt"

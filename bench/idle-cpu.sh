@@ -42,12 +42,7 @@ for _ in $(seq 1 "${1:-3}"); do
         --OrleansZk:GatewayPort="$(free_port 34900)" --OrleansZk:SiloPort="$(free_port 44900)" \
         --OrleansZk:FourLetterWords=ruok) >"$dir/silo.out" 2>&1 &
     pid=$!
-    for _ in $(seq 1 600); do
-        kill -0 "$pid" 2>/dev/null || { echo "the silo exited during start-up:" >&2; cat "$dir/silo.out" >&2; exit 1; }
-        [[ $(four_letter "$client_port" ruok) == imok ]] && break
-        sleep 0.1
-    done
-    [[ $(four_letter "$client_port" ruok) == imok ]] || { echo "the silo did not serve within 60 s" >&2; exit 1; }
+    wait_serving "$client_port" "$pid" "$dir/silo.out"
     sleep 10
     cpu0=$(cpu_ms) timer0=$(timer_switches)
     sleep "$idle_s"

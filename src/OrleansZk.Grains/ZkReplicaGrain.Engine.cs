@@ -229,9 +229,9 @@ public sealed partial class ZkReplicaGrain : IZabHost
         }
     }
 
+    /// <summary>The replica's other timers; the engine's tick is armed by the loop's first pump (<see cref="ArmTicks"/>).</summary>
     private void StartTimers()
     {
-        ArmTicks();
         var housekeeping = TimeSpan.FromMilliseconds(100);
         this.RegisterGrainTimer(LeaderHousekeepingAsync, new Orleans.Runtime.GrainTimerCreationOptions(housekeeping, housekeeping) { Interleave = true });
         var expiry = TimeSpan.FromMilliseconds(Math.Clamp(_options.TickTimeMs / 2, 10, 1000));
@@ -243,8 +243,8 @@ public sealed partial class ZkReplicaGrain : IZabHost
     /// <summary>
     /// Ticks the engine every <c>ZabTickMs</c> while it needs ticks (<see cref="ZabPeer.NeedsTicks"/>),
     /// and not while it does not: the established leader of an ensemble of one has nothing to time
-    /// and an idle silo then does not wake 1000 / ZabTickMs times a second for it. Called when the
-    /// timers start and after every pump, which follows whatever could make the engine need ticks again.
+    /// and an idle silo then does not wake 1000 / ZabTickMs times a second for it. Called after every
+    /// pump (the first at activation), which follows whatever could make the engine need ticks again.
     /// </summary>
     private void ArmTicks()
     {
