@@ -63,7 +63,7 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
                 foreach (var line in ensemble[other].Process.Stderr.Split('\n').Where(l => l.Contains("OrleansZk.Ensemble") || l.Contains("fail:") || l.Contains("crit:")).TakeLast(8))
                     output.WriteLine($"  member {other}: {line}");
             await WaitForProgressAsync(workload);
-            await SiloCluster.UntilServedAsync(() => admin.SetDataAsync(node, [(byte)round]), Deadline, "the watched change");
+            await SiloCluster.UntilServedAsync(() => ChangeOnceAsync(admin, node, round), Deadline, "the watched change");
             await ensemble.RestartAsync(id, ports);
             await ensemble.SettledLeaderAsync(admin, Deadline);
         }
@@ -111,6 +111,44 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
     /// <summary>A read of the verification, tried again while the client reconnects (after the kills and restarts a gateway connection may still close).</summary>
     private static Task<T> Read<T>(Func<Task<T>> read) => SiloCluster.UntilServedAsync(read, Deadline, "a verification read");
 
+    /// <summary>
+    /// The one change of a watched node: conditional on its first version, so a retry after a lost
+    /// answer (ConnectionLoss: outcome unknown) cannot change it twice — it finds BadVersion instead,
+    /// the earlier attempt having been applied. The watches must then report exactly one change.
+    /// </summary>
+    private static async Task<bool> ChangeOnceAsync(ZkClient client, string node, int round)
+    {
+        try
+        {
+            await client.SetDataAsync(node, [(byte)round], version: 0);
+        }
+        catch (BadVersionException)
+        {
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// A session that was Suspended by the last kill reconnects on its own; wait (bounded) until it
+    /// has, or is done for good, so the check below sees where it ends up, not where it was passing through.
+    /// </summary>
+    private static async Task UntilConnectedOrFinalAsync(ZkClient client)
+    {
+        var settled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnChange(object? sender, ZkConnectionStateChangedEventArgs e)
+        {
+            if (e.State.IsConnected() || e.State.IsFinal()) settled.TrySetResult();
+        }
+        client.ConnectionStateChanged += OnChange;
+        try
+        {
+            if (client.State.IsConnected() || client.State.IsFinal()) return;
+            await settled.Task.WaitAsync(Deadline);
+        }
+        catch (TimeoutException) { } // the assertion that follows names the state it is stuck in
+        finally { client.ConnectionStateChanged -= OnChange; }
+    }
+
     private async Task VerifyAsync(ProcessEnsemble ensemble, ZkClient admin, EnsembleWorkload workload)
     {
         await SiloCluster.UntilServedAsync(async () => { await admin.SyncAsync("/"); return true; }, Deadline, "sync");
@@ -145,6 +183,7 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
         foreach (var (session, paths) in workload.Ephemerals)
         {
             var owner = workload.Clients.Single(c => c.SessionId == session);
+            await UntilConnectedOrFinalAsync(owner);
             Assert.True(owner.State.IsConnected(), $"session 0x{session:x} is {owner.State}");
             foreach (var path in paths)
                 Assert.True(await Read(() => admin.ExistsAsync(path)) != null,
