@@ -8,7 +8,9 @@
 # Arguments go to ZkBench on both sides after "-runs 3" (e.g. "-runs 5 -n 20000").
 # Environment: OUT (directory for the outputs and the table; default a new temp dir),
 #              SKIP_BUILD=1 (use the existing Release build of the silo),
-#              WATCH_ARGS (WatchBench's arguments; default "-runs 3 -workloads latency").
+#              WATCH_ARGS (WatchBench's arguments; default "-runs 3 -workloads latency"),
+#              NO_WATCH=1 (ZkBench only), SILO_ONLY=1 (OrleansZk only: to compare settings of the
+#              silo, which inherits the environment, e.g. DOTNET_gcServer=0, run after run).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -39,7 +41,8 @@ trap 'exit 143' TERM
     echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -n 1), $(free -g | awk '/^Mem:/ { print $2 " GiB RAM" }'), $(uname -sr)"
     echo "commit: $(git -C "$root" rev-parse --short HEAD)"
-    echo "arguments: ZkBench -runs 3 $*; WatchBench ${watch_args[*]}"
+    echo "arguments: ZkBench -runs 3 $*; $([[ ${NO_WATCH:-0} == 1 ]] && echo "no WatchBench" || echo "WatchBench ${watch_args[*]}")$([[ ${SILO_ONLY:-0} == 1 ]] && echo "; OrleansZk only")"
+    echo "silo's DOTNET_ settings: $(env | grep '^DOTNET_' | sort | tr '\n' ' ')"
 } | tee "$out/machine.txt"
 
 if [[ ${SKIP_BUILD:-0} != 1 ]]; then
@@ -52,10 +55,17 @@ java_bench() {
         -Dorg.slf4j.simpleLogger.log.org.apache.zookeeper.ClientCnxn=error "$@"
 }
 
-echo; echo "=== ZooKeeper 3.8 standalone: ZkBench, WatchBench ==="
-echo "load before ZooKeeper: $(load)" >>"$out/machine.txt"
-"$here/zookeeper/run-zookeeper.sh" "$@" | tee "$out/zookeeper.txt"
-BENCH=WatchBench "$here/zookeeper/run-zookeeper.sh" "${watch_args[@]}" | tee "$out/zookeeper-watch.txt"
+: >"$out/zookeeper.txt"
+: >"$out/zookeeper-watch.txt"
+: >"$out/orleanszk-watch.txt"
+if [[ ${SILO_ONLY:-0} != 1 ]]; then
+    echo; echo "=== ZooKeeper 3.8 standalone: ZkBench, WatchBench ==="
+    echo "load before ZooKeeper: $(load)" >>"$out/machine.txt"
+    "$here/zookeeper/run-zookeeper.sh" "$@" | tee "$out/zookeeper.txt"
+    if [[ ${NO_WATCH:-0} != 1 ]]; then
+        BENCH=WatchBench "$here/zookeeper/run-zookeeper.sh" "${watch_args[@]}" | tee "$out/zookeeper-watch.txt"
+    fi
+fi
 
 echo; echo "=== OrleansZk, one silo, the same Java client on its ZooKeeper port ==="
 echo "load before OrleansZk: $(load)" >>"$out/machine.txt"
@@ -70,7 +80,9 @@ silo_pid=$!
 wait_serving "$client_port" "$silo_pid" "$silo_dir/silo.out"
 echo "server: OrleansZk silo on 127.0.0.1:$client_port (ClientPort; ForceSync=true)" | tee "$out/orleanszk.txt"
 java_bench ZkBench -server "127.0.0.1:$client_port" -runs 3 "$@" | sed 's/system=zookeeper/system=orleanszk/' | tee -a "$out/orleanszk.txt"
-java_bench WatchBench -server "127.0.0.1:$client_port" "${watch_args[@]}" | sed 's/system=zookeeper/system=orleanszk/' | tee "$out/orleanszk-watch.txt"
+if [[ ${NO_WATCH:-0} != 1 ]]; then
+    java_bench WatchBench -server "127.0.0.1:$client_port" "${watch_args[@]}" | sed 's/system=zookeeper/system=orleanszk/' | tee "$out/orleanszk-watch.txt"
+fi
 echo "load after OrleansZk: $(load)" >>"$out/machine.txt"
 
 # Joins the "stat=median" RESULT lines of both systems; ratio = OrleansZk / ZooKeeper throughput

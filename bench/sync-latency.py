@@ -1,7 +1,13 @@
 #!/usr/bin/python3
-"""Latency of ZooKeeper's sync, one at a time, through the client port with kazoo (Debian's
-python3-kazoo; run it with /usr/bin/python3). Usage: bench/sync-latency.py HOST:PORT [N] [LABEL]
-Prints one line: the label, N, and the p50 / p99 / max in ms (after 20 syncs not counted)."""
+"""Latency of one request at a time through the client port with kazoo (Debian's python3-kazoo;
+run it with /usr/bin/python3). Usage: bench/sync-latency.py HOST:PORT [N] [LABEL] [OP]
+OP is "sync" (ZooKeeper's sync, the default) or "setData" (32 bytes on one znode).
+Prints the label, N, and the p50 / p99 / max in ms (after 20 requests not counted). When the
+server answers mntr with the .NET collector's figures (an OrleansZk silo that allows mntr), a
+second line says how many collections ran during the N requests and how long they stopped the
+silo, beside what the requests above the p99 took beyond the p50: how much of the tail the
+collector can explain."""
+import socket
 import statistics
 import sys
 import time
@@ -10,17 +16,45 @@ from kazoo.client import KazooClient
 
 hosts = sys.argv[1]
 n = int(sys.argv[2]) if len(sys.argv) > 2 else 300
-label = sys.argv[3] if len(sys.argv) > 3 else "sync"
+op = sys.argv[4] if len(sys.argv) > 4 else "sync"
+label = sys.argv[3] if len(sys.argv) > 3 else op
+if op not in ("sync", "setData"):
+    sys.exit(f"OP must be sync or setData, not {op!r}")
+
+
+def mntr():
+    """The server's mntr keys, or {} when it does not answer mntr."""
+    host, port = hosts.rsplit(":", 1)
+    try:
+        with socket.create_connection((host, int(port)), timeout=5) as s:
+            s.sendall(b"mntr")
+            out = b""
+            while chunk := s.recv(65536):
+                out += chunk
+    except OSError:
+        return {}
+    return dict(line.split("\t", 1) for line in out.decode().splitlines() if "\t" in line)
+
+
 zk = KazooClient(hosts=hosts)
 zk.start()
 zk.ensure_path("/sync-latency")
+request = (lambda: zk.sync("/sync-latency")) if op == "sync" else (lambda: zk.set("/sync-latency", b"x" * 32))
 for _ in range(20):
-    zk.sync("/sync-latency")
+    request()
+before = mntr()
 ms = []
 for _ in range(n):
     t = time.perf_counter()
-    zk.sync("/sync-latency")
+    request()
     ms.append((time.perf_counter() - t) * 1000)
-ms.sort()
-print(f"{label} n={n} p50_ms={statistics.median(ms):.2f} p99_ms={ms[max(0, int(n * 0.99) - 1)]:.2f} max_ms={ms[-1]:.2f}")
+after = mntr()
 zk.stop()
+ordered = sorted(ms)
+p50, p99 = statistics.median(ordered), ordered[max(0, int(n * 0.99) - 1)]
+print(f"{label} n={n} p50_ms={p50:.2f} p99_ms={p99:.2f} max_ms={ordered[-1]:.2f}")
+if "zk_gc_pause_ms" in before and "zk_gc_pause_ms" in after:
+    tail = [v for v in ms if v > p99]
+    print(f"{label} gc_collections={int(after['zk_gc_collections']) - int(before['zk_gc_collections'])}"
+          f" gc_pause_ms={float(after['zk_gc_pause_ms']) - float(before['zk_gc_pause_ms']):.1f}"
+          f" above_p99={len(tail)} their_ms_beyond_p50={sum(v - p50 for v in tail):.1f}")

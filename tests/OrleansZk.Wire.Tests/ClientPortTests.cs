@@ -272,6 +272,8 @@ public sealed class ClientPortTests(WireCluster cluster)
         foreach (var key in new[] { "resident_bytes", "gc_heap_bytes", "gc_committed_bytes", "gc_collections" })
             Assert.Matches($@"\nzk_{key}\t[1-9]\d*\n", mntr);
         Assert.Matches(@"\nzk_gc_fragmented_bytes\t\d+\n", mntr);
+        Assert.Matches(@"\nzk_gc_pause_ms\t\d+(\.\d+)?\n", mntr);
+        Assert.Matches(@"\nzk_gc_last_pause_ms\t\d+(\.\d+)?\n", mntr);
         foreach (var stage in StageLatency.Names)
             foreach (var key in new[] { "avg", "max", "cnt", "sum", "p50", "p99" })
                 Assert.Matches($@"\nzk_{key}_{stage}\t\d+(\.\d+)?\n", mntr);

@@ -139,6 +139,10 @@ internal sealed class FourLetterWordAnswers(ZkWireServer server)
         lines.Add(("zk_gc_fragmented_bytes", gc.FragmentedBytes));
         lines.Add(("zk_gc_committed_bytes", gc.TotalCommittedBytes));
         lines.Add(("zk_gc_collections", GC.CollectionCount(0)));
+        // Time the collector stopped the process, in total since start (ms) and in its last collection:
+        // with zk_gc_collections, how much of a latency tail pauses can explain.
+        lines.Add(("zk_gc_pause_ms", Math.Round(GC.GetTotalPauseDuration().TotalMilliseconds, 3)));
+        lines.Add(("zk_gc_last_pause_ms", Math.Round(LastPauseMs(gc), 3)));
         var sb = new StringBuilder();
         foreach (var (key, value) in lines) sb.Append(key).Append('\t').Append(Convert.ToString(value, CultureInfo.InvariantCulture)).Append('\n');
         return sb.ToString();
@@ -147,6 +151,15 @@ internal sealed class FourLetterWordAnswers(ZkWireServer server)
     private static readonly DateTimeOffset Started = DateTimeOffset.UtcNow;
 
     /// <summary>The silo process's open file descriptors (the entries of /proc/self/fd); -1 where there is no /proc.</summary>
+    /// <summary>The longest stop of the last collection (a background collection stops the process briefly twice).</summary>
+    private static double LastPauseMs(GCMemoryInfo gc)
+    {
+        var longest = TimeSpan.Zero;
+        foreach (var pause in gc.PauseDurations)
+            if (pause > longest) longest = pause;
+        return longest.TotalMilliseconds;
+    }
+
     private static long OpenFileDescriptors()
     {
         try
