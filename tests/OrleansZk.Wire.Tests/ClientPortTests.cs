@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
+using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using OrleansZk.Core;
 using OrleansZk.Wire.Protocol;
 
@@ -253,6 +255,23 @@ public sealed class ClientPortTests(WireCluster cluster)
     }
 
     [Fact]
+    public async Task Mntr_counts_reads_and_updates_with_their_latencies_as_ZooKeepers_summaries()
+    {
+        static long Count(string mntr, string summary) =>
+            long.Parse(Regex.Match(mntr, $@"\nzk_cnt_{summary}\t(\d+)\n").Groups[1].Value, CultureInfo.InvariantCulture);
+        var before = await FourLetterWordAsync("mntr");
+        await using var client = await RawClient.ConnectAsync(cluster.EndPoint);
+        var path = NewPath("latency");
+        Assert.Equal(ZkErrorCode.Ok, (await client.CallAsync(OpCode.Create, RawClient.Create(path))).Header.Err);
+        Assert.True(await ExistsAsync(client, path));
+        Assert.True(await ExistsAsync(client, path));
+        var after = await FourLetterWordAsync("mntr");
+        Assert.True(Count(after, "updatelatency") - Count(before, "updatelatency") >= 1, "the create is an update");
+        Assert.True(Count(after, "readlatency") - Count(before, "readlatency") >= 2, "the two exists are reads");
+        Assert.Matches(@"\nzk_max_updatelatency\t\d+(\.\d+)?\n", after);
+    }
+
+    [Fact]
     public async Task Four_letter_words_answer_as_ZooKeeper_and_a_word_not_enabled_is_refused()
     {
         Assert.Equal("imok", await FourLetterWordAsync("ruok"));
@@ -274,6 +293,9 @@ public sealed class ClientPortTests(WireCluster cluster)
         Assert.Matches(@"\nzk_gc_fragmented_bytes\t\d+\n", mntr);
         Assert.Matches(@"\nzk_gc_pause_ms\t\d+(\.\d+)?\n", mntr);
         Assert.Matches(@"\nzk_gc_last_pause_ms\t\d+(\.\d+)?\n", mntr);
+        foreach (var summary in new[] { "readlatency", "updatelatency" })
+            foreach (var key in new[] { "avg", "max", "cnt", "sum", "p50", "p95", "p99", "p999" })
+                Assert.Matches($@"\nzk_{key}_{summary}\t\d+(\.\d+)?\n", mntr);
         foreach (var stage in StageLatency.Names)
             foreach (var key in new[] { "avg", "max", "cnt", "sum", "p50", "p99" })
                 Assert.Matches($@"\nzk_{key}_{stage}\t\d+(\.\d+)?\n", mntr);

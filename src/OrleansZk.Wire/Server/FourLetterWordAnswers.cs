@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 using System.Text;
+using OrleansZk.Core;
 using OrleansZk.Grains;
 
 namespace OrleansZk.Wire.Server;
@@ -130,6 +131,10 @@ internal sealed class FourLetterWordAnswers(ZkWireServer server)
             lines.Add(($"zk_p50_{stage.Name}", stage.QuantileMs(0.5)));
             lines.Add(($"zk_p99_{stage.Name}", stage.QuantileMs(0.99)));
         }
+        // The client port's request latencies, as ZooKeeper's summaries of the same names (it counts
+        // whole ms from the request's arrival to its answer; these are µs, given in ms).
+        AddSummary(lines, "readlatency", server.ReadTimes);
+        AddSummary(lines, "updatelatency", server.UpdateTimes);
         // The silo process's memory (not ZooKeeper keys; ZooKeeper's JVM reports its own elsewhere):
         // resident set, and the .NET heap as of the last collection (size, the free space inside it,
         // and what the collector holds committed), which tell live data from the collector's slack.
@@ -151,6 +156,17 @@ internal sealed class FourLetterWordAnswers(ZkWireServer server)
     private static readonly DateTimeOffset Started = DateTimeOffset.UtcNow;
 
     /// <summary>The silo process's open file descriptors (the entries of /proc/self/fd); -1 where there is no /proc.</summary>
+    private static void AddSummary(List<(string, object)> lines, string name, LatencyHistogram histogram)
+    {
+        var summary = StageLatency.Of(name, histogram);
+        lines.Add(($"zk_avg_{name}", Math.Round(summary.AverageMs, 3)));
+        lines.Add(($"zk_max_{name}", summary.MaxUs / 1000.0));
+        lines.Add(($"zk_cnt_{name}", summary.Count));
+        lines.Add(($"zk_sum_{name}", summary.SumUs / 1000.0));
+        foreach (var (key, quantile) in new[] { ("p50", 0.5), ("p95", 0.95), ("p99", 0.99), ("p999", 0.999) })
+            lines.Add(($"zk_{key}_{name}", summary.QuantileMs(quantile)));
+    }
+
     /// <summary>The longest stop of the last collection (a background collection stops the process briefly twice).</summary>
     private static double LastPauseMs(GCMemoryInfo gc)
     {

@@ -13,6 +13,7 @@ internal sealed partial class WireConnection
     /// <summary>Parses and issues one request; false when the connection is to close after the replies already in line.</summary>
     private bool Dispatch(byte[] body)
     {
+        var received = Stopwatch.GetTimestamp();
         var client = _client!;
         RequestHeader header;
         WireRequest request;
@@ -55,7 +56,7 @@ internal sealed partial class WireConnection
                 return Authenticate(xid, auth);
             case (OpCode.CloseSession, _):
                 _sessionEnded = true;
-                Answer(xid, Run(xid, async () =>
+                Answer(xid, Run(xid, OpCode.CloseSession, received, async () =>
                 {
                     await client.CloseAsync();
                     return null;
@@ -63,7 +64,7 @@ internal sealed partial class WireConnection
                 return false;
         }
         var slot = _sequencer.Reserve();
-        _sequencer.Enqueue(slot, Run(xid, Issue(header.Type, request, slot)));
+        _sequencer.Enqueue(slot, Run(xid, header.Type, received, Issue(header.Type, request, slot)));
         return true;
     }
 
@@ -117,9 +118,9 @@ internal sealed partial class WireConnection
     }
 
     /// <summary>Awaits the call and makes the reply: Ok with the record, or ZooKeeper's error code; a lost connection or session ends this connection after its reply.</summary>
-    private async Task<WireReply> Run(int xid, Func<Task<WireResponse?>> call, bool closeAfter = false)
+    /// <remarks>Its latency counts from <paramref name="received"/> (the frame parsed) to the reply made.</remarks>
+    private async Task<WireReply> Run(int xid, OpCode op, long received, Func<Task<WireResponse?>> call, bool closeAfter = false)
     {
-        var started = Stopwatch.GetTimestamp();
         try
         {
             var body = await call();
@@ -142,14 +143,15 @@ internal sealed partial class WireConnection
         }
         finally
         {
-            var ms = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            Stats.OnAnswered(ms);
-            _server.Stats.OnAnswered(ms);
+            var us = LatencyHistogram.MicrosecondsBetween(received, Stopwatch.GetTimestamp());
+            Stats.OnAnswered(us / 1000);
+            _server.Stats.OnAnswered(us / 1000);
+            if (op != OpCode.Auth) (op.IsUpdate() ? _server.UpdateTimes : _server.ReadTimes).Record(us);
             LastResponseMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         }
     }
 
-    private Task<WireReply> Run(int xid, Task<WireResponse?> call) => Run(xid, () => call);
+    private Task<WireReply> Run(int xid, OpCode op, long received, Task<WireResponse?> call) => Run(xid, op, received, () => call);
 
     private void Answer(int xid, Task<WireReply> reply)
     {
@@ -188,7 +190,7 @@ internal sealed partial class WireConnection
 
     private async Task<WireReply> AuthReply(int xid, Task added)
     {
-        var reply = await Run(xid, Then(added));
+        var reply = await Run(xid, OpCode.Auth, Stopwatch.GetTimestamp(), Then(added));
         return reply with { Zxid = 0, CloseAfter = reply.CloseAfter || reply.Err != ZkErrorCode.Ok };
     }
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans;
 using Orleans.Runtime;
+using OrleansZk.Core;
 
 namespace OrleansZk.Wire.Server;
 
@@ -29,6 +30,11 @@ public sealed class ZkWireServer(IClusterClient cluster, IOptions<ZkWireOptions>
 
     /// <summary>Every connection's packets and latencies together (srvr, stat, mntr).</summary>
     public WireStats Stats { get; } = new();
+
+    /// <summary>Reads and updates from the frame's arrival to their answer, in µs (mntr's readlatency and updatelatency).</summary>
+    internal LatencyHistogram ReadTimes { get; } = new();
+
+    internal LatencyHistogram UpdateTimes { get; } = new();
 
     internal IClusterClient Cluster => cluster;
 

@@ -40,7 +40,8 @@ mntr = dict(line.split("\t", 1) for line in ask("mntr").splitlines() if "\t" in 
 wanted = ["zk_version", "zk_server_state", "zk_avg_latency", "zk_max_latency", "zk_min_latency",
           "zk_packets_received", "zk_packets_sent", "zk_num_alive_connections", "zk_outstanding_requests",
           "zk_znode_count", "zk_watch_count", "zk_ephemerals_count", "zk_approximate_data_size",
-          "zk_open_file_descriptor_count", "zk_max_file_descriptor_count"]
+          "zk_open_file_descriptor_count", "zk_max_file_descriptor_count",
+          "zk_cnt_readlatency", "zk_p99_readlatency", "zk_cnt_updatelatency", "zk_p99_updatelatency"]
 log("mntr has, tab-separated:", [k for k in wanted if k in mntr])
 log("  zk_server_state is standalone, leader or follower:", mntr["zk_server_state"] in ("standalone", "leader", "follower"))
 log("  numbers:", all(mntr[k].lstrip("-").replace(".", "", 1).isdigit() for k in wanted if k not in ("zk_version", "zk_server_state")))
