@@ -5,7 +5,9 @@
 # OrleansZk silo through its ZooKeeper client port (OrleansZk:ClientPort; ForceSync=true, the
 # default), back to back; prints a table of medians with the ratio OrleansZk / ZooKeeper.
 #
-# Arguments go to ZkBench on both sides after "-runs 3" (e.g. "-runs 5 -n 20000").
+# Arguments go to ZkBench on both sides after "-runs 3" (e.g. "-runs 5 -n 20000"); with
+# "-server-stats on" each server's own latencies of each phase (srst before it, mntr after it) follow
+# in a second table.
 # Environment: OUT (directory for the outputs and the table; default a new temp dir),
 #              SKIP_BUILD=1 (use the existing Release build of the silo),
 #              WATCH_ARGS (WatchBench's arguments; default "-runs 3 -workloads latency"),
@@ -75,7 +77,7 @@ gateway_port=$(free_port 31900)
 silo_port=$(free_port 41900)
 (cd "$silo_dir" && exec dotnet "$silo_dll" --OrleansZk:DataDir="$silo_dir/data" --OrleansZk:ClientPort="$client_port" \
     --OrleansZk:GatewayPort="$gateway_port" --OrleansZk:SiloPort="$silo_port" --OrleansZk:ForceSync=true \
-    --OrleansZk:FourLetterWords=srvr,ruok) >"$silo_dir/silo.out" 2>&1 &
+    --OrleansZk:FourLetterWords=srvr,ruok,mntr,srst) >"$silo_dir/silo.out" 2>&1 &
 silo_pid=$!
 wait_serving "$client_port" "$silo_pid" "$silo_dir/silo.out"
 echo "server: OrleansZk silo on 127.0.0.1:$client_port (ClientPort; ForceSync=true)" | tee "$out/orleanszk.txt"
@@ -114,8 +116,38 @@ awk '
         }
     }' "$out/zookeeper.txt" "$out/zookeeper-watch.txt" "$out/orleanszk.txt" "$out/orleanszk-watch.txt" >"$out/table.md"
 
+# With -server-stats on: ZkBench's SERVER lines (each server's readlatency / updatelatency of a
+# phase), medians over the runs, the kind the phase is made of (the mixes: both).
+python3 - "$out/zookeeper.txt" "$out/orleanszk.txt" >"$out/server-table.md" <<'PY'
+import statistics, sys
+rows = {}
+for name in sys.argv[1:]:
+    for line in open(name):
+        if not line.startswith("SERVER ") or "stat=run" not in line:
+            continue
+        f = dict(kv.split("=", 1) for kv in line.split()[1:] if "=" in kv)
+        key = (f["workload"], f["mode"], f["clients"])
+        rows.setdefault(key, {}).setdefault(f["system"], []).append(f)
+if rows:
+    print("| workload | mode | clients | kind | ZooKeeper server p50 / p99 ms | OrleansZk server p50 / p99 ms |")
+    print("|---|---|---:|---|---:|---:|")
+    def med(runs, kind, q):
+        values = [float(r[f"{kind}_{q}_ms"]) for r in runs if r.get(f"{kind}_{q}_ms", "-") != "-"]
+        return f"{statistics.median(values):g}" if values else "-"
+    for (workload, mode, clients), systems in rows.items():
+        kinds = ["read", "update"] if workload == "mix" else (["read"] if workload in ("getData", "exists") else ["update"])
+        for kind in kinds:
+            cells = [f"{med(systems.get(s, []), kind, 'p50')} / {med(systems.get(s, []), kind, 'p99')}" for s in ("zookeeper", "orleanszk")]
+            print(f"| {workload} | {mode} | {clients} | {kind} | {cells[0]} | {cells[1]} |")
+PY
+
 echo
 echo "=== medians side by side, the same Java client (ratio > 1: OrleansZk faster) ==="
 cat "$out/machine.txt"
 cat "$out/table.md"
+if [[ -s $out/server-table.md ]]; then
+    echo
+    echo "=== each server's own latencies (mntr; ZooKeeper counts whole ms), medians over the runs ==="
+    cat "$out/server-table.md"
+fi
 echo "outputs: $out"

@@ -1,3 +1,6 @@
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -66,13 +69,15 @@ public final class ZkBench {
     private final int n;
     private final int mixOps;
     private final long seed;
+    private final boolean serverStats;
     private final byte[] data = new byte[DATA_BYTES];
 
-    private ZkBench(String server, int n, int mixOps, long seed) {
+    private ZkBench(String server, int n, int mixOps, long seed, boolean serverStats) {
         this.server = server;
         this.n = n;
         this.mixOps = mixOps;
         this.seed = seed;
+        this.serverStats = serverStats;
         new Random(seed).nextBytes(data);
     }
 
@@ -82,6 +87,7 @@ public final class ZkBench {
         int n = 10_000;
         int mixOps = 20_000;
         long seed = 42;
+        boolean serverStats = false;
         for (int a = 0; a < args.length; a += 2) {
             if (a + 1 == args.length) {
                 usage("missing value for " + args[a]);
@@ -93,18 +99,26 @@ public final class ZkBench {
                 case "-n" -> n = Integer.parseInt(value);
                 case "-mix-ops" -> mixOps = Integer.parseInt(value);
                 case "-seed" -> seed = Long.parseLong(value);
+                case "-server-stats" -> serverStats = switch (value) {
+                    case "on" -> true;
+                    case "off" -> false;
+                    default -> {
+                        usage("-server-stats takes on or off");
+                        yield false;
+                    }
+                };
                 default -> usage("unknown argument " + args[a]);
             }
         }
         if (runs < 1 || n < 1 || mixOps < MIX_CLIENTS[MIX_CLIENTS.length - 1]) {
             usage("need -runs >= 1, -n >= 1, -mix-ops >= " + MIX_CLIENTS[MIX_CLIENTS.length - 1]);
         }
-        new ZkBench(server, n, mixOps, seed).run(runs);
+        new ZkBench(server, n, mixOps, seed, serverStats).run(runs);
     }
 
     private static void usage(String problem) {
         System.err.println("ZkBench: " + problem);
-        System.err.println("usage: ZkBench [-server host:port] [-runs N] [-n N] [-mix-ops N] [-seed S]");
+        System.err.println("usage: ZkBench [-server host:port] [-runs N] [-n N] [-mix-ops N] [-seed S] [-server-stats on|off]");
         System.exit(2);
     }
 
@@ -149,16 +163,64 @@ public final class ZkBench {
         String[] paths = paths(parent, n);
         for (Mode mode : List.of(SYNC, PIPELINED)) {
             for (String phase : PHASES) {
+                resetServerStats();
                 results.add(report(phase, mode.name(), 1, drive(n, mode.window(), op(phase, zk, paths)), stat));
+                printServerStats(phase, mode.name(), 1, stat);
             }
         }
         drive(n, PIPELINE_WINDOW, op("create", zk, paths));
         for (int clients : MIX_CLIENTS) {
+            resetServerStats();
             results.add(report("mix", SYNC.name(), clients, mix(clients, paths), stat));
+            printServerStats("mix", SYNC.name(), clients, stat);
         }
         drive(n, PIPELINE_WINDOW, op("delete", zk, paths));
         zk.delete(parent, -1);
         return results;
+    }
+
+    /** With -server-stats on: srst before a phase, so the server's summaries cover that phase alone. */
+    private void resetServerStats() throws IOException {
+        if (serverStats) {
+            fourLetterWord("srst");
+        }
+    }
+
+    /**
+     * With -server-stats on: the server's own view of the phase just run (mntr's readlatency and
+     * updatelatency summaries, from a request's arrival to its answer; ZooKeeper counts whole ms).
+     */
+    private void printServerStats(String workload, String mode, int clients, String stat) throws IOException {
+        if (!serverStats) {
+            return;
+        }
+        Map<String, String> mntr = new LinkedHashMap<>();
+        for (String line : fourLetterWord("mntr").split("\n")) {
+            int tab = line.indexOf('\t');
+            if (tab > 0) {
+                mntr.put(line.substring(0, tab), line.substring(tab + 1));
+            }
+        }
+        StringBuilder fields = new StringBuilder();
+        for (String kind : List.of("read", "update")) {
+            for (String key : List.of("cnt", "p50", "p99", "p999", "max")) {
+                fields.append(' ').append(kind).append('_').append(key).append(key.equals("cnt") ? "=" : "_ms=")
+                        .append(mntr.getOrDefault("zk_" + key + "_" + kind + "latency", "-"));
+            }
+        }
+        System.out.printf(Locale.ROOT, "SERVER system=%s workload=%s mode=%s clients=%d%s %s%n",
+                SYSTEM, workload, mode, clients, fields, stat);
+    }
+
+    /** A four-letter word's answer from the server (the first of a list); it closes the connection after it. */
+    private String fourLetterWord(String word) throws IOException {
+        String first = server.split(",")[0];
+        int colon = first.lastIndexOf(':');
+        try (Socket socket = new Socket(first.substring(0, colon), Integer.parseInt(first.substring(colon + 1)))) {
+            socket.getOutputStream().write(word.getBytes(StandardCharsets.US_ASCII));
+            socket.shutdownOutput();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        }
     }
 
     private ZooKeeper connect() throws Exception {

@@ -69,6 +69,7 @@ clientPortAddress=127.0.0.1
 forceSync=yes
 maxClientCnxns=0
 admin.enableServer=false
+4lw.commands.whitelist=srvr,mntr,srst
 EOF
 
 echo "data dir: $tmp/data on $(df -P "$tmp" | awk 'NR == 2 { print $1 " mounted on " $6 }')"

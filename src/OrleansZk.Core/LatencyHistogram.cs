@@ -35,6 +35,18 @@ public sealed class LatencyHistogram
         }
     }
 
+    /// <summary>Forgets everything recorded (a statistics reset: ZooKeeper's srst).</summary>
+    public void Reset()
+    {
+        lock (_gate)
+        {
+            Array.Clear(_buckets);
+            _count = 0;
+            _sumUs = 0;
+            _maxUs = 0;
+        }
+    }
+
     /// <summary>Everything recorded so far: count, sum and maximum (µs), and each bucket's count.</summary>
     public (long Count, long SumUs, long MaxUs, long[] Buckets) Snapshot()
     {

@@ -68,7 +68,7 @@ public sealed class ZkServiceOptions
 
     /// <summary>
     /// The four-letter words the client port answers (ZooKeeper's 4lw.commands.whitelist):
-    /// comma-separated, from ruok, srvr, stat, mntr, conf, cons, envi, wchs; "*" = all of them. As
+    /// comma-separated, from ruok, srvr, stat, mntr, srst, conf, cons, envi, wchs; "*" = all of them. As
     /// ZooKeeper, only srvr by default; any other word gets ZooKeeper's "not in the whitelist" answer.
     /// </summary>
     public string FourLetterWords { get; set; } = "srvr";
@@ -146,7 +146,7 @@ public sealed class ZkServiceOptions
     public int EffectiveMaxSessionTimeoutMs => MaxSessionTimeoutMs > 0 ? MaxSessionTimeoutMs : 20 * TickTimeMs;
 
     /// <summary>The four-letter words the client port can answer.</summary>
-    public static readonly IReadOnlyList<string> FourLetterWordNames = ["ruok", "srvr", "stat", "mntr", "conf", "cons", "envi", "wchs"];
+    public static readonly IReadOnlyList<string> FourLetterWordNames = ["ruok", "srvr", "stat", "mntr", "srst", "conf", "cons", "envi", "wchs"];
 
     private const string ClusterNameRule = "1 to 150 letters, digits, '.', '-' or '_'";
 

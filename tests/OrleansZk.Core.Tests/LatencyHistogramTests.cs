@@ -49,4 +49,20 @@ public sealed class LatencyHistogramTests
         Assert.Equal(LatencyHistogram.UpperBoundOf(LatencyHistogram.BucketOf(100)), LatencyHistogram.Quantile(buckets, 0.001));
         Assert.Equal(0, LatencyHistogram.Quantile(new long[LatencyHistogram.BucketCount], 0.5));
     }
+
+    [Fact]
+    public void Reset_forgets_everything_and_counting_goes_on()
+    {
+        var h = new LatencyHistogram();
+        h.Record(5_000);
+        h.Record(70);
+        h.Reset();
+        var (count, sum, max, buckets) = h.Snapshot();
+        Assert.Equal((0L, 0L, 0L), (count, sum, max));
+        Assert.All(buckets, b => Assert.Equal(0, b));
+        h.Record(70);
+        (count, sum, max, buckets) = h.Snapshot();
+        Assert.Equal((1L, 70L, 70L), (count, sum, max));
+        Assert.Equal(1, buckets[LatencyHistogram.BucketOf(70)]);
+    }
 }

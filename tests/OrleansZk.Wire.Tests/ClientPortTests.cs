@@ -255,7 +255,7 @@ public sealed class ClientPortTests(WireCluster cluster)
     }
 
     [Fact]
-    public async Task Mntr_counts_reads_and_updates_with_their_latencies_as_ZooKeepers_summaries()
+    public async Task Mntr_counts_reads_and_updates_with_their_latencies_as_ZooKeepers_summaries_and_srst_starts_them_again()
     {
         static long Count(string mntr, string summary) =>
             long.Parse(Regex.Match(mntr, $@"\nzk_cnt_{summary}\t(\d+)\n").Groups[1].Value, CultureInfo.InvariantCulture);
@@ -269,6 +269,19 @@ public sealed class ClientPortTests(WireCluster cluster)
         Assert.True(Count(after, "updatelatency") - Count(before, "updatelatency") >= 1, "the create is an update");
         Assert.True(Count(after, "readlatency") - Count(before, "readlatency") >= 2, "the two exists are reads");
         Assert.Matches(@"\nzk_max_updatelatency\t\d+(\.\d+)?\n", after);
+
+        Assert.Equal("Server stats reset.\n", await FourLetterWordAsync("srst"));
+        var reset = await FourLetterWordAsync("mntr");
+        Assert.Equal(0, Count(reset, "updatelatency"));
+        Assert.Equal(0, Count(reset, "readlatency"));
+        Assert.Contains("\nzk_max_updatelatency\t0\n", reset);
+        Assert.True(Count(reset, "write_time") < Count(after, "write_time"), "the replica's stages count from the reset");
+        Assert.True(await ExistsAsync(client, path));
+        Assert.Equal(ZkErrorCode.Ok, (await client.CallAsync(OpCode.SetData, new SetDataWireRequest(path, [1], -1))).Header.Err);
+        var later = await FourLetterWordAsync("mntr");
+        Assert.Equal(1, Count(later, "updatelatency"));
+        Assert.Equal(1, Count(later, "readlatency"));
+        Assert.True(Count(later, "write_time") >= 1, "the setData's write counted after the reset");
     }
 
     [Fact]

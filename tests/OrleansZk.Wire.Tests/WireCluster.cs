@@ -76,7 +76,7 @@ public sealed class WireCluster : IAsyncLifetime
             silo.AddOrleansZkClientPort(o =>
             {
                 o.Port = 0;
-                o.FourLetterWords = "ruok,srvr,stat,mntr,conf,cons,wchs";
+                o.FourLetterWords = "ruok,srvr,stat,mntr,conf,cons,wchs,srst";
             });
         }
     }

@@ -9,7 +9,7 @@ namespace OrleansZk.Wire.Server;
 /// <summary>
 /// The four-letter words, answered as ZooKeeper 3.8 answers them (same lines, same keys) from this
 /// silo's client port and its replica: <c>ruok</c>, <c>srvr</c>, <c>stat</c>, <c>mntr</c>,
-/// <c>conf</c>, <c>cons</c>, <c>envi</c>, <c>wchs</c>. Counts of connections and watches are this
+/// <c>conf</c>, <c>cons</c>, <c>envi</c>, <c>wchs</c>, <c>srst</c>. Counts of connections and watches are this
 /// silo's client port's (as each ZooKeeper server reports its own); node counts and zxids are the
 /// replica's (a silo without a replica reports the leader's, as an observer would).
 /// </summary>
@@ -31,6 +31,7 @@ internal sealed class FourLetterWordAnswers(ZkWireServer server)
             "srvr" => await StatAsync(withClients: false, ct),
             "stat" => await StatAsync(withClients: true, ct),
             "mntr" => await MonitorAsync(ct),
+            "srst" => await ResetAsync(ct),
             "conf" => Conf(),
             "cons" => Cons(),
             "envi" => Envi(),
@@ -122,7 +123,7 @@ internal sealed class FourLetterWordAnswers(ZkWireServer server)
             lines.Add(("zk_synced_followers", status.FollowersInSync.Count));
         }
         // The replica's write stages (ZooKeeper's summary keys: avg_, max_, cnt_, sum_, p50_, p99_; ms).
-        foreach (var stage in status?.Stages ?? [])
+        foreach (var stage in (status?.Stages ?? []).Select(server.SinceReset))
         {
             lines.Add(($"zk_avg_{stage.Name}", Math.Round(stage.AverageMs, 3)));
             lines.Add(($"zk_max_{stage.Name}", stage.MaxUs / 1000.0));
@@ -156,6 +157,14 @@ internal sealed class FourLetterWordAnswers(ZkWireServer server)
     private static readonly DateTimeOffset Started = DateTimeOffset.UtcNow;
 
     /// <summary>The silo process's open file descriptors (the entries of /proc/self/fd); -1 where there is no /proc.</summary>
+    /// <summary>srst: as ZooKeeper, the counts, latencies and summaries mntr reports start again.</summary>
+    private async Task<string> ResetAsync(CancellationToken ct)
+    {
+        var (_, status) = await ReplicaAsync(ct);
+        server.ResetStats(status?.Stages);
+        return "Server stats reset.\n";
+    }
+
     private static void AddSummary(List<(string, object)> lines, string name, LatencyHistogram histogram)
     {
         var summary = StageLatency.Of(name, histogram);
@@ -164,7 +173,7 @@ internal sealed class FourLetterWordAnswers(ZkWireServer server)
         lines.Add(($"zk_cnt_{name}", summary.Count));
         lines.Add(($"zk_sum_{name}", summary.SumUs / 1000.0));
         foreach (var (key, quantile) in new[] { ("p50", 0.5), ("p95", 0.95), ("p99", 0.99), ("p999", 0.999) })
-            lines.Add(($"zk_{key}_{name}", summary.QuantileMs(quantile)));
+            lines.Add(($"zk_{key}_{name}", Math.Min(summary.QuantileMs(quantile), summary.MaxUs / 1000.0))); // a bucket's top, never above the maximum
     }
 
     /// <summary>The longest stop of the last collection (a background collection stops the process briefly twice).</summary>

@@ -36,6 +36,18 @@ public sealed class WireStats
 
     public void OnReceived() => Interlocked.Increment(ref _received);
 
+    /// <summary>Starts the counts and latencies again (srst; a request answered meanwhile may land on either side).</summary>
+    public void Reset()
+    {
+        Interlocked.Exchange(ref _received, 0);
+        Interlocked.Exchange(ref _sent, 0);
+        Interlocked.Exchange(ref _latencyCount, 0);
+        Interlocked.Exchange(ref _latencyTotalMs, 0);
+        Interlocked.Exchange(ref _minLatencyMs, long.MaxValue);
+        Interlocked.Exchange(ref _maxLatencyMs, 0);
+        Interlocked.Exchange(ref _lastLatencyMs, 0);
+    }
+
     public void OnSent() => Interlocked.Increment(ref _sent);
 
     public void OnAnswered(long latencyMs)

@@ -36,6 +36,33 @@ public sealed class ZkWireServer(IClusterClient cluster, IOptions<ZkWireOptions>
 
     internal LatencyHistogram UpdateTimes { get; } = new();
 
+    /// <summary>The replica's write stages as they stood at the last srst (mntr reports what came after).</summary>
+    private volatile IReadOnlyList<StageLatency> _stagesAtReset = [];
+
+    /// <summary>srst: the client port's counts and latencies start again, and the replica's stages are counted from now.</summary>
+    internal void ResetStats(IReadOnlyList<StageLatency>? replicaStages)
+    {
+        Stats.Reset();
+        ReadTimes.Reset();
+        UpdateTimes.Reset();
+        _stagesAtReset = replicaStages ?? [];
+    }
+
+    /// <summary>
+    /// A replica stage's samples since the last srst; its maximum then is the top of the highest
+    /// bucket those samples reached (at most 25% high), or the exact maximum when that lies in it.
+    /// </summary>
+    internal StageLatency SinceReset(StageLatency stage)
+    {
+        var earlier = _stagesAtReset.FirstOrDefault(s => s.Name == stage.Name);
+        var since = stage.Since(earlier);
+        if (ReferenceEquals(since, stage)) return stage;
+        var top = -1;
+        for (var b = since.Buckets.Count - 1; b >= 0 && top < 0; b--)
+            if (since.Buckets[b] > 0) top = b;
+        return since with { MaxUs = top < 0 ? 0 : Math.Min(stage.MaxUs, LatencyHistogram.UpperBoundOf(top)) };
+    }
+
     internal IClusterClient Cluster => cluster;
 
     internal ZkWireOptions Options => _options;

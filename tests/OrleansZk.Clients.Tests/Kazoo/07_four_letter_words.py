@@ -1,5 +1,5 @@
 """Four-letter words on the client port, as monitoring tools send them (a raw socket: the word,
-then the answer until the server closes the connection): ruok, srvr, stat, mntr, conf, cons,
+then the answer until the server closes the connection): ruok, srvr, stat, mntr, srst, conf, cons,
 envi, wchs, and the fields each answer has (values vary; the ones fixed by what this script
 did are checked)."""
 import socket
@@ -46,6 +46,9 @@ log("mntr has, tab-separated:", [k for k in wanted if k in mntr])
 log("  zk_server_state is standalone, leader or follower:", mntr["zk_server_state"] in ("standalone", "leader", "follower"))
 log("  numbers:", all(mntr[k].lstrip("-").replace(".", "", 1).isdigit() for k in wanted if k not in ("zk_version", "zk_server_state")))
 log("  zk_watch_count >= 1:", int(mntr["zk_watch_count"]) >= 1)
+log("srst:", ask("srst").strip())
+reset = dict(line.split("\t", 1) for line in ask("mntr").splitlines() if "\t" in line)
+log("  then zk_cnt_updatelatency, zk_max_updatelatency:", reset["zk_cnt_updatelatency"], reset["zk_max_updatelatency"])
 conf = ask("conf")
 log("conf has clientPort, dataDir, tickTime:", all(("\n" + k + "=") in ("\n" + conf) for k in ("clientPort", "dataDir", "tickTime")))
 cons = ask("cons")
