@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
-using System.Net.Sockets;
 using System.Globalization;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 using OrleansZk.Core;

@@ -40,18 +40,20 @@ public enum OpCode
     Error = -1,
 }
 
-/// <summary>The xids ZooKeeper reserves (<c>ClientCnxn</c>): replies with them are not matched to a request in order.</summary>
+/// <summary>What ZooKeeper's server tells apart about an op.</summary>
 public static class OpCodes
 {
     /// <summary>
     /// Whether the op changes the tree or the sessions (ZooKeeper's "quorum" requests, whose latency
-    /// mntr reports as updatelatency; every other answered request is a read, readlatency).
+    /// mntr reports as updatelatency; every other request answered through a session call is a read,
+    /// readlatency — auth and ping are neither).
     /// </summary>
     public static bool IsUpdate(this OpCode op) => op is OpCode.Create or OpCode.Create2 or OpCode.CreateContainer
         or OpCode.CreateTtl or OpCode.Delete or OpCode.DeleteContainer or OpCode.SetData or OpCode.SetAcl
         or OpCode.Multi or OpCode.Check or OpCode.Reconfig or OpCode.CreateSession or OpCode.CloseSession;
 }
 
+/// <summary>The xids ZooKeeper reserves (<c>ClientCnxn</c>): replies with them are not matched to a request in order.</summary>
 public static class Xids
 {
     /// <summary>A watch notification (server to client).</summary>

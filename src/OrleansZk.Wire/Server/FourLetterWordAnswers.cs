@@ -9,8 +9,8 @@ namespace OrleansZk.Wire.Server;
 /// <summary>
 /// The four-letter words, answered as ZooKeeper 3.8 answers them (same lines, same keys) from this
 /// silo's client port and its replica: <c>ruok</c>, <c>srvr</c>, <c>stat</c>, <c>mntr</c>,
-/// <c>conf</c>, <c>cons</c>, <c>envi</c>, <c>wchs</c>, <c>srst</c>. Counts of connections and watches are this
-/// silo's client port's (as each ZooKeeper server reports its own); node counts and zxids are the
+/// <c>conf</c>, <c>cons</c>, <c>envi</c>, <c>wchs</c>, <c>srst</c>. Counts of connections and watches
+/// are this silo's client port's (as each ZooKeeper server reports its own); node counts and zxids are the
 /// replica's (a silo without a replica reports the leader's, as an observer would).
 /// </summary>
 internal sealed class FourLetterWordAnswers(ZkWireServer server)
@@ -156,7 +156,6 @@ internal sealed class FourLetterWordAnswers(ZkWireServer server)
 
     private static readonly DateTimeOffset Started = DateTimeOffset.UtcNow;
 
-    /// <summary>The silo process's open file descriptors (the entries of /proc/self/fd); -1 where there is no /proc.</summary>
     /// <summary>srst: as ZooKeeper, the counts, latencies and summaries mntr reports start again.</summary>
     private async Task<string> ResetAsync(CancellationToken ct)
     {
@@ -185,6 +184,7 @@ internal sealed class FourLetterWordAnswers(ZkWireServer server)
         return longest.TotalMilliseconds;
     }
 
+    /// <summary>The silo process's open file descriptors (the entries of /proc/self/fd); -1 where there is no /proc.</summary>
     private static long OpenFileDescriptors()
     {
         try
