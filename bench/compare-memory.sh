@@ -41,15 +41,13 @@ trap 'exit 143' TERM
 # shellcheck source=bench/lib.sh
 . "$here/lib.sh"
 rss_mib() { awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$server_pid/status"; }
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$server_pid/stat"; }
 # CPU milliseconds the server spends over idle_s seconds with no client, after a 10 s settle.
 idle_cpu_ms() {
     sleep 10
-    local before after
-    before=$(cpu_ticks)
+    local before
+    before=$(cpu_ms "$server_pid")
     sleep "$idle_s"
-    after=$(cpu_ticks)
-    echo $(((after - before) * 1000 / $(getconf CLK_TCK)))
+    echo $(($(cpu_ms "$server_pid") - before))
 }
 fill() {
     java -Xmx512m -cp "$out/classes:$classpath" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \

@@ -25,7 +25,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cpu_ms() { awk -v tck="$(getconf CLK_TCK)" '{ print int(($14 + $15) * 1000 / tck) }' "/proc/$pid/stat"; }
 timer_switches() {
     local t sum=0
     for t in /proc/"$pid"/task/*; do
@@ -44,8 +43,8 @@ for _ in $(seq 1 "${1:-3}"); do
     pid=$!
     wait_serving "$client_port" "$pid" "$dir/silo.out"
     sleep 10
-    cpu0=$(cpu_ms) timer0=$(timer_switches)
+    cpu0=$(cpu_ms "$pid") timer0=$(timer_switches)
     sleep "$idle_s"
-    echo "${LABEL:-silo} idle_cpu_ms=$(($(cpu_ms) - cpu0)) timer_switches=$(($(timer_switches) - timer0)) seconds=$idle_s"
+    echo "${LABEL:-silo} idle_cpu_ms=$(($(cpu_ms "$pid") - cpu0)) timer_switches=$(($(timer_switches) - timer0)) seconds=$idle_s"
     cleanup
 done

@@ -18,6 +18,9 @@ four_letter() {
     timeout 5 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && printf "%s" "$2" >&3 && cat <&3' _ "$1" "$2" 2>/dev/null || true
 }
 
+# CPU time (user + system, ms) process $1 has used so far.
+cpu_ms() { awk -v tck="$(getconf CLK_TCK)" '{ print int(($14 + $15) * 1000 / tck) }' "/proc/$1/stat"; }
+
 # Waits until the server process $2 answers ruok on 127.0.0.1:$1 (at most 60 s); if it exits first
 # or does not answer in time, says so (with its output file $3) and exits the script.
 wait_serving() {

@@ -34,9 +34,12 @@ public sealed class StateLog
     }
 
     /// <summary>Waits (with a deadline) until the client has entered <paramref name="state"/>, and its event has been raised.</summary>
-    public Task WaitForAsync(ZkClientState state, TimeSpan within) =>
-        _events.WaitUntilAsync(events => events.Any(e => e.State == state), within,
-            () => $"no {state} event; states so far: {string.Join(", ", States)} (now {_client.State})");
+    public Task WaitForAsync(ZkClientState state, TimeSpan within) => WaitUntilAsync(s => s == state, within, $"no {state} event");
+
+    /// <summary>Waits (with a deadline) until the client has entered a state <paramref name="reached"/> accepts, and its event has been raised.</summary>
+    public Task WaitUntilAsync(Func<ZkClientState, bool> reached, TimeSpan within, string missing) =>
+        _events.WaitUntilAsync(events => events.Any(e => reached(e.State)), within,
+            () => $"{missing}; states so far: {string.Join(", ", States)} (now {_client.State})");
 
     /// <summary>Each event's previous state is the state of the event before it: none missed, none twice.</summary>
     public void AssertChained()

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Reflection;
 using System.Text;
-using OrleansZk.Core;
 using OrleansZk.Grains;
 
 namespace OrleansZk.Wire.Server;
@@ -124,18 +123,11 @@ internal sealed class FourLetterWordAnswers(ZkWireServer server)
         }
         // The replica's write stages (ZooKeeper's summary keys: avg_, max_, cnt_, sum_, p50_, p99_; ms).
         foreach (var stage in (status?.Stages ?? []).Select(server.SinceReset))
-        {
-            lines.Add(($"zk_avg_{stage.Name}", Math.Round(stage.AverageMs, 3)));
-            lines.Add(($"zk_max_{stage.Name}", stage.MaxUs / 1000.0));
-            lines.Add(($"zk_cnt_{stage.Name}", stage.Count));
-            lines.Add(($"zk_sum_{stage.Name}", stage.SumUs / 1000.0));
-            lines.Add(($"zk_p50_{stage.Name}", stage.QuantileMs(0.5)));
-            lines.Add(($"zk_p99_{stage.Name}", stage.QuantileMs(0.99)));
-        }
+            AddSummary(lines, stage, StageQuantiles);
         // The client port's request latencies, as ZooKeeper's summaries of the same names (it counts
         // whole ms from the request's arrival to its answer; these are µs, given in ms).
-        AddSummary(lines, "readlatency", server.ReadTimes);
-        AddSummary(lines, "updatelatency", server.UpdateTimes);
+        AddSummary(lines, StageLatency.Of("readlatency", server.ReadTimes), RequestQuantiles);
+        AddSummary(lines, StageLatency.Of("updatelatency", server.UpdateTimes), RequestQuantiles);
         // The silo process's memory (not ZooKeeper keys; ZooKeeper's JVM reports its own elsewhere):
         // resident set, and the .NET heap as of the last collection (size, the free space inside it,
         // and what the collector holds committed), which tell live data from the collector's slack.
@@ -164,14 +156,18 @@ internal sealed class FourLetterWordAnswers(ZkWireServer server)
         return "Server stats reset.\n";
     }
 
-    private static void AddSummary(List<(string, object)> lines, string name, LatencyHistogram histogram)
+    private static readonly (string Key, double Quantile)[] StageQuantiles = [("p50", 0.5), ("p99", 0.99)];
+    private static readonly (string Key, double Quantile)[] RequestQuantiles = [("p50", 0.5), ("p95", 0.95), ("p99", 0.99), ("p999", 0.999)];
+
+    /// <summary>One summary as ZooKeeper's keys (avg_, max_, cnt_, sum_, then the quantiles; ms).</summary>
+    private static void AddSummary(List<(string, object)> lines, StageLatency summary, (string Key, double Quantile)[] quantiles)
     {
-        var summary = StageLatency.Of(name, histogram);
+        var name = summary.Name;
         lines.Add(($"zk_avg_{name}", Math.Round(summary.AverageMs, 3)));
         lines.Add(($"zk_max_{name}", summary.MaxUs / 1000.0));
         lines.Add(($"zk_cnt_{name}", summary.Count));
         lines.Add(($"zk_sum_{name}", summary.SumUs / 1000.0));
-        foreach (var (key, quantile) in new[] { ("p50", 0.5), ("p95", 0.95), ("p99", 0.99), ("p999", 0.999) })
+        foreach (var (key, quantile) in quantiles)
             lines.Add(($"zk_{key}_{name}", Math.Min(summary.QuantileMs(quantile), summary.MaxUs / 1000.0))); // a bucket's top, never above the maximum
     }
 

@@ -50,17 +50,13 @@ public sealed class ZkWireServer(IClusterClient cluster, IOptions<ZkWireOptions>
 
     /// <summary>
     /// A replica stage's samples since the last srst; its maximum then is the top of the highest
-    /// bucket those samples reached (at most 25% high), or the exact maximum when that lies in it.
+    /// bucket those samples reached (their 100th percentile, at most 25% high), or the exact maximum
+    /// when that lies in it.
     /// </summary>
     internal StageLatency SinceReset(StageLatency stage)
     {
-        var earlier = _stagesAtReset.FirstOrDefault(s => s.Name == stage.Name);
-        var since = stage.Since(earlier);
-        if (ReferenceEquals(since, stage)) return stage;
-        var top = -1;
-        for (var b = since.Buckets.Count - 1; b >= 0 && top < 0; b--)
-            if (since.Buckets[b] > 0) top = b;
-        return since with { MaxUs = top < 0 ? 0 : Math.Min(stage.MaxUs, LatencyHistogram.UpperBoundOf(top)) };
+        var since = stage.Since(_stagesAtReset.FirstOrDefault(s => s.Name == stage.Name));
+        return ReferenceEquals(since, stage) ? stage : since with { MaxUs = Math.Min(stage.MaxUs, LatencyHistogram.Quantile(since.Buckets, 1.0)) };
     }
 
     internal IClusterClient Cluster => cluster;
