@@ -7,12 +7,16 @@
 #
 # Arguments go to ZkBench on both sides after "-runs 3" (e.g. "-runs 5 -n 20000"); with
 # "-server-stats on" each server's own latencies of each phase (srst before it, mntr after it) follow
-# in a second table.
+# in a second table. A last table gives each server's CPU time per request in each phase (ZkBench
+# reads the server process's /proc CPU times around each phase), and the output each server's CPU
+# time over the whole ZkBench run.
 # Environment: OUT (directory for the outputs and the table; default a new temp dir),
 #              SKIP_BUILD=1 (use the existing Release build of the silo),
 #              WATCH_ARGS (WatchBench's arguments; default "-runs 3 -workloads latency"),
 #              NO_WATCH=1 (ZkBench only), SILO_ONLY=1 (OrleansZk only: to compare settings of the
-#              silo, which inherits the environment, e.g. DOTNET_gcServer=0, run after run).
+#              silo, which inherits the environment, e.g. DOTNET_gcServer=0, run after run),
+#              SILO_DLL (the silo to run, e.g. another commit's Release build, to compare two builds
+#              run after run; default this checkout's, which SKIP_BUILD=0 builds first).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -21,7 +25,7 @@ out=${OUT:-$(mktemp -d "${TMPDIR:-/tmp}/compare-wire.XXXXXX")}
 mkdir -p "$out"
 read -r -a watch_args <<<"${WATCH_ARGS:--runs 3 -workloads latency}"
 classpath="/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-simple.jar"
-silo_dll="$root/silo/OrleansZk.Silo/bin/Release/net10.0/OrleansZk.Silo.dll"
+silo_dll=${SILO_DLL:-"$root/silo/OrleansZk.Silo/bin/Release/net10.0/OrleansZk.Silo.dll"}
 
 silo_pid=
 silo_dir=
@@ -44,6 +48,7 @@ trap 'exit 143' TERM
     echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -n 1), $(free -g | awk '/^Mem:/ { print $2 " GiB RAM" }'), $(uname -sr)"
     echo "commit: $(git -C "$root" rev-parse --short HEAD)"
     echo "arguments: ZkBench -runs 3 $*; $([[ ${NO_WATCH:-0} == 1 ]] && echo "no WatchBench" || echo "WatchBench ${watch_args[*]}")$([[ ${SILO_ONLY:-0} == 1 ]] && echo "; OrleansZk only")"
+    echo "silo: $silo_dll"
     echo "silo's DOTNET_ settings: $(env | grep '^DOTNET_' | sort | tr '\n' ' ')"
 } | tee "$out/machine.txt"
 
@@ -64,6 +69,7 @@ if [[ ${SILO_ONLY:-0} != 1 ]]; then
     echo; echo "=== ZooKeeper 3.8 standalone: ZkBench, WatchBench ==="
     echo "load before ZooKeeper: $(load)" >>"$out/machine.txt"
     "$here/zookeeper/run-zookeeper.sh" "$@" | tee "$out/zookeeper.txt"
+    sed -n 's/^server CPU during ZkBench/ZooKeeper CPU during ZkBench/p' "$out/zookeeper.txt" >>"$out/machine.txt"
     if [[ ${NO_WATCH:-0} != 1 ]]; then
         BENCH=WatchBench "$here/zookeeper/run-zookeeper.sh" "${watch_args[@]}" | tee "$out/zookeeper-watch.txt"
     fi
@@ -81,7 +87,10 @@ silo_port=$(free_port 41900)
 silo_pid=$!
 wait_serving "$client_port" "$silo_pid" "$silo_dir/silo.out"
 echo "server: OrleansZk silo on 127.0.0.1:$client_port (ClientPort; ForceSync=true)" | tee "$out/orleanszk.txt"
-java_bench ZkBench -server "127.0.0.1:$client_port" -runs 3 "$@" | sed 's/system=zookeeper/system=orleanszk/' | tee -a "$out/orleanszk.txt"
+cpu_before=$(cpu_ms "$silo_pid")
+java_bench ZkBench -server "127.0.0.1:$client_port" -server-pid "$silo_pid" -runs 3 "$@" | sed 's/system=zookeeper/system=orleanszk/' | tee -a "$out/orleanszk.txt"
+# The same arguments make the same requests: the silo's CPU time for them compares two builds or settings.
+echo "OrleansZk CPU during ZkBench: $(($(cpu_ms "$silo_pid") - cpu_before)) ms" >>"$out/machine.txt"
 if [[ ${NO_WATCH:-0} != 1 ]]; then
     java_bench WatchBench -server "127.0.0.1:$client_port" "${watch_args[@]}" | sed 's/system=zookeeper/system=orleanszk/' | tee "$out/orleanszk-watch.txt"
 fi
@@ -141,6 +150,27 @@ if rows:
             print(f"| {workload} | {mode} | {clients} | {kind} | {cells[0]} | {cells[1]} |")
 PY
 
+# Each server's CPU time per request in each phase (ZkBench -server-pid: the process's user +
+# system time over the phase, in /proc's 10 ms ticks, so the short pipelined phases are coarse).
+python3 - "$out/zookeeper.txt" "$out/orleanszk.txt" >"$out/cpu-table.md" <<'PY'
+import sys
+rows = {}
+for name in sys.argv[1:]:
+    for line in open(name):
+        if not line.startswith("RESULT ") or "stat=median" not in line or "server_cpu_us_per_op=" not in line:
+            continue
+        f = dict(kv.split("=", 1) for kv in line.split()[1:] if "=" in kv)
+        rows.setdefault((f["workload"], f["mode"], f["clients"]), {})[f["system"]] = float(f["server_cpu_us_per_op"])
+if rows:
+    print("| workload | mode | clients | ZooKeeper µs CPU / request | OrleansZk µs CPU / request | ratio |")
+    print("|---|---|---:|---:|---:|---:|")
+    for (workload, mode, clients), cpu in rows.items():
+        zk, oz = cpu.get("zookeeper"), cpu.get("orleanszk")
+        ratio = f"{zk / oz:.2f}" if zk and oz else "-"
+        cell = lambda v: "-" if v is None else f"{v:.1f}"
+        print(f"| {workload} | {mode} | {clients} | {cell(zk)} | {cell(oz)} | {ratio} |")
+PY
+
 echo
 echo "=== medians side by side, the same Java client (ratio > 1: OrleansZk faster) ==="
 cat "$out/machine.txt"
@@ -149,5 +179,10 @@ if [[ -s $out/server-table.md ]]; then
     echo
     echo "=== each server's own latencies (mntr; ZooKeeper counts whole ms), medians over the runs ==="
     cat "$out/server-table.md"
+fi
+if [[ -s $out/cpu-table.md ]]; then
+    echo
+    echo "=== each server's CPU time per request, medians over the runs (ratio > 1: OrleansZk uses less) ==="
+    cat "$out/cpu-table.md"
 fi
 echo "outputs: $out"

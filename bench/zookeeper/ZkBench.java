@@ -1,6 +1,8 @@
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -52,16 +54,18 @@ public final class ZkBench {
     /** Per-request latencies (ns) of one driven sequence and its wall time (ns). */
     private record Timing(long[] latencies, long elapsedNs) {}
 
+    /** cpuUsPerOp: the server's CPU time (user + system) per request during the phase; negative when not measured. */
     private record Result(String workload, String mode, int clients, int n,
-                          double opsPerSec, double p50Ms, double p99Ms) {
+                          double opsPerSec, double p50Ms, double p99Ms, double cpuUsPerOp) {
         String key() {
             return workload + "/" + mode + "/" + clients;
         }
 
         String line(String stat) {
+            String cpu = cpuUsPerOp < 0 ? "" : String.format(Locale.ROOT, " server_cpu_us_per_op=%.1f", cpuUsPerOp);
             return String.format(Locale.ROOT,
-                    "RESULT system=%s workload=%s mode=%s clients=%d n=%d ops_per_s=%.0f p50_ms=%.3f p99_ms=%.3f %s",
-                    SYSTEM, workload, mode, clients, n, opsPerSec, p50Ms, p99Ms, stat);
+                    "RESULT system=%s workload=%s mode=%s clients=%d n=%d ops_per_s=%.0f p50_ms=%.3f p99_ms=%.3f%s %s",
+                    SYSTEM, workload, mode, clients, n, opsPerSec, p50Ms, p99Ms, cpu, stat);
         }
     }
 
@@ -70,14 +74,16 @@ public final class ZkBench {
     private final int mixOps;
     private final long seed;
     private final boolean serverStats;
+    private final long serverPid;
     private final byte[] data = new byte[DATA_BYTES];
 
-    private ZkBench(String server, int n, int mixOps, long seed, boolean serverStats) {
+    private ZkBench(String server, int n, int mixOps, long seed, boolean serverStats, long serverPid) {
         this.server = server;
         this.n = n;
         this.mixOps = mixOps;
         this.seed = seed;
         this.serverStats = serverStats;
+        this.serverPid = serverPid;
         new Random(seed).nextBytes(data);
     }
 
@@ -88,6 +94,7 @@ public final class ZkBench {
         int mixOps = 20_000;
         long seed = 42;
         boolean serverStats = false;
+        long serverPid = 0;
         for (int a = 0; a < args.length; a += 2) {
             if (a + 1 == args.length) {
                 usage("missing value for " + args[a]);
@@ -99,6 +106,7 @@ public final class ZkBench {
                 case "-n" -> n = Integer.parseInt(value);
                 case "-mix-ops" -> mixOps = Integer.parseInt(value);
                 case "-seed" -> seed = Long.parseLong(value);
+                case "-server-pid" -> serverPid = Long.parseLong(value);
                 case "-server-stats" -> serverStats = switch (value) {
                     case "on" -> true;
                     case "off" -> false;
@@ -113,12 +121,15 @@ public final class ZkBench {
         if (runs < 1 || n < 1 || mixOps < MIX_CLIENTS[MIX_CLIENTS.length - 1]) {
             usage("need -runs >= 1, -n >= 1, -mix-ops >= " + MIX_CLIENTS[MIX_CLIENTS.length - 1]);
         }
-        new ZkBench(server, n, mixOps, seed, serverStats).run(runs);
+        if (serverPid != 0 && !Files.isReadable(Path.of("/proc", Long.toString(serverPid), "stat"))) {
+            usage("-server-pid " + serverPid + ": no such process on this machine");
+        }
+        new ZkBench(server, n, mixOps, seed, serverStats, serverPid).run(runs);
     }
 
     private static void usage(String problem) {
         System.err.println("ZkBench: " + problem);
-        System.err.println("usage: ZkBench [-server host:port] [-runs N] [-n N] [-mix-ops N] [-seed S] [-server-stats on|off]");
+        System.err.println("usage: ZkBench [-server host:port] [-runs N] [-n N] [-mix-ops N] [-seed S] [-server-stats on|off] [-server-pid PID]");
         System.exit(2);
     }
 
@@ -164,20 +175,42 @@ public final class ZkBench {
         for (Mode mode : List.of(SYNC, PIPELINED)) {
             for (String phase : PHASES) {
                 resetServerStats();
-                results.add(report(phase, mode.name(), 1, drive(n, mode.window(), op(phase, zk, paths)), stat));
+                long cpu = serverCpuMs();
+                Timing timing = drive(n, mode.window(), op(phase, zk, paths));
+                results.add(report(phase, mode.name(), 1, timing, serverCpuMs() - cpu, stat));
                 printServerStats(phase, mode.name(), 1, stat);
             }
         }
         drive(n, PIPELINE_WINDOW, op("create", zk, paths));
         for (int clients : MIX_CLIENTS) {
             resetServerStats();
-            results.add(report("mix", SYNC.name(), clients, mix(clients, paths), stat));
+            long cpu = serverCpuMs();
+            Timing timing = mix(clients, paths);
+            results.add(report("mix", SYNC.name(), clients, timing, serverCpuMs() - cpu, stat));
             printServerStats("mix", SYNC.name(), clients, stat);
         }
         drive(n, PIPELINE_WINDOW, op("delete", zk, paths));
         zk.delete(parent, -1);
         return results;
     }
+
+    /**
+     * With -server-pid: the server process's CPU time so far (user + system, ms; /proc's clock ticks,
+     * 10 ms on Linux as a rule, so short phases are coarse), or 0 without it.
+     */
+    private long serverCpuMs() throws IOException {
+        if (serverPid == 0) {
+            return 0;
+        }
+        String stat = Files.readString(Path.of("/proc", Long.toString(serverPid), "stat"));
+        // After the command name in parentheses (which may hold spaces): state is field 3, utime 14, stime 15.
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        return ticks * 1000 / CLOCK_TICKS_PER_SECOND;
+    }
+
+    /** USER_HZ: the unit of /proc's CPU times, 100 on Linux everywhere this runs. */
+    private static final long CLOCK_TICKS_PER_SECOND = 100;
 
     /** With -server-stats on: srst before a phase, so the server's summaries cover that phase alone. */
     private void resetServerStats() throws IOException {
@@ -347,12 +380,13 @@ public final class ZkBench {
         return (i, done) -> (gets[i] ? getData : setData).issue(keys[i], done);
     }
 
-    private static Result report(String workload, String mode, int clients, Timing timing, String stat) {
+    private Result report(String workload, String mode, int clients, Timing timing, long serverCpuMs, String stat) {
         long[] sorted = timing.latencies().clone();
         Arrays.sort(sorted);
         Result result = new Result(workload, mode, clients, sorted.length,
                 sorted.length * 1e9 / timing.elapsedNs(),
-                percentile(sorted, 0.50) / 1e6, percentile(sorted, 0.99) / 1e6);
+                percentile(sorted, 0.50) / 1e6, percentile(sorted, 0.99) / 1e6,
+                serverPid == 0 ? -1 : serverCpuMs * 1000.0 / sorted.length);
         System.out.println(result.line(stat));
         return result;
     }
@@ -374,7 +408,8 @@ public final class ZkBench {
             medians.add(new Result(first.workload(), first.mode(), first.clients(), first.n(),
                     median(runs.stream().mapToDouble(Result::opsPerSec).toArray()),
                     median(runs.stream().mapToDouble(Result::p50Ms).toArray()),
-                    median(runs.stream().mapToDouble(Result::p99Ms).toArray())));
+                    median(runs.stream().mapToDouble(Result::p99Ms).toArray()),
+                    median(runs.stream().mapToDouble(Result::cpuUsPerOp).toArray())));
         }
         return medians;
     }
@@ -388,11 +423,12 @@ public final class ZkBench {
     private static void printTable(String title, List<Result> results) {
         System.out.println();
         System.out.println(SYSTEM + ", " + title + ":");
-        System.out.printf(Locale.ROOT, "%-8s %-9s %7s %6s %8s %9s %9s%n",
-                "workload", "mode", "clients", "n", "ops/s", "p50 ms", "p99 ms");
+        System.out.printf(Locale.ROOT, "%-8s %-9s %7s %6s %8s %9s %9s %10s%n",
+                "workload", "mode", "clients", "n", "ops/s", "p50 ms", "p99 ms", "cpu us/op");
         for (Result r : results) {
-            System.out.printf(Locale.ROOT, "%-8s %-9s %7d %6d %8.0f %9.3f %9.3f%n",
-                    r.workload(), r.mode(), r.clients(), r.n(), r.opsPerSec(), r.p50Ms(), r.p99Ms());
+            System.out.printf(Locale.ROOT, "%-8s %-9s %7d %6d %8.0f %9.3f %9.3f %10s%n",
+                    r.workload(), r.mode(), r.clients(), r.n(), r.opsPerSec(), r.p50Ms(), r.p99Ms(),
+                    r.cpuUsPerOp() < 0 ? "-" : String.format(Locale.ROOT, "%.1f", r.cpuUsPerOp()));
         }
         System.out.println();
     }

@@ -2,7 +2,8 @@
 # Starts a throwaway ZooKeeper 3.8 standalone on 127.0.0.1, compiles and runs a benchmark against
 # it (ZkBench, or the class named by BENCH), then stops the server and removes its files. Arguments
 # go to the benchmark after the defaults "-server 127.0.0.1:PORT -runs 3" (WatchBench also gets
-# "-tick-ms TICK_MS"), so e.g. "-runs 5 -n 20000" overrides them.
+# "-tick-ms TICK_MS", ZkBench "-server-pid PID" for the server's CPU per request), so e.g.
+# "-runs 5 -n 20000" overrides them. Prints the server's CPU time during the benchmark at the end.
 # Environment: PORT (first port tried, default 2181), TMPDIR (parent of the temp dir, default /tmp),
 #              BENCH (the main class: ZkBench, the default, or WatchBench),
 #              TICK_MS (the server's tickTime, default 2000, ZooKeeper's).
@@ -36,7 +37,7 @@ bench=${BENCH:-ZkBench}
 tick_ms=${TICK_MS:-2000}
 bench_args=()
 case $bench in
-    ZkBench) ;;
+    ZkBench) ;; # gets -server-pid once the server runs
     WatchBench) bench_args=(-tick-ms "$tick_ms") ;;
     *) echo "BENCH must be ZkBench or WatchBench, not '$bench'" >&2; exit 2 ;;
 esac
@@ -100,6 +101,11 @@ if [[ $status != *"Mode: standalone"* ]]; then
     exit 1
 fi
 echo "server: $(grep -m 1 'Zookeeper version' <<<"$status") on 127.0.0.1:$port (standalone, forceSync=yes, tickTime=$tick_ms)"
+if [[ $bench == ZkBench ]]; then bench_args=(-server-pid "$server_pid"); fi
+
+# CPU time (user + system, ms) the server has used so far.
+server_cpu_ms() { awk -v tck="$(getconf CLK_TCK)" '{ print int(($14 + $15) * 1000 / tck) }' "/proc/$server_pid/stat"; }
+cpu_before=$(server_cpu_ms)
 
 java -Xms512m -Xmx512m -cp "$tmp/classes:$classpath" \
     -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
@@ -108,3 +114,4 @@ java -Xms512m -Xmx512m -cp "$tmp/classes:$classpath" \
 bench_pid=$!
 # Waiting in the background lets a signal to this script stop the benchmark and the server at once.
 wait "$bench_pid"
+echo "server CPU during $bench: $(($(server_cpu_ms) - cpu_before)) ms"

@@ -90,7 +90,7 @@ public sealed partial class SiloProcess : IDisposable
         return silo;
     }
 
-    /// <summary>Waits for the ready line; throws with the process's output if it exits first or the deadline passes.</summary>
+    /// <summary>Waits for the ready line; throws with the process's output if it exits first, and with its threads' stacks too (<see cref="StackReport"/>) if the deadline passes.</summary>
     public async Task<SiloReady> WaitReadyAsync(TimeSpan? timeout = null)
     {
         var deadline = timeout ?? TimeSpan.FromSeconds(60);
@@ -102,7 +102,9 @@ public sealed partial class SiloProcess : IDisposable
             await DrainAsync();
             throw new SiloExitedException(_process.ExitCode, Output);
         }
-        throw new TimeoutException($"silo {Pid} not ready within {deadline}\n{Output}");
+        // Still running and never ready: what its threads are doing tells a hang from a slow start.
+        var stacks = await StackReport.OfAsync(Pid);
+        throw new TimeoutException($"silo {Pid} not ready within {deadline}\n{Output}\nits threads' stacks:\n{stacks}");
     }
 
     /// <summary>Waits until a line of standard output contains <paramref name="text"/>; throws with the output if the process exits first or the deadline passes.</summary>

@@ -9,14 +9,23 @@ namespace OrleansZk.Wire.Server;
 /// arrives and would drop a notification that came first.
 /// </summary>
 /// <remarks>Thread-safe: requests are added by the reading loop, notifications by the session's
-/// event dispatcher, and one writer takes frames with <see cref="NextAsync"/>.</remarks>
+/// event dispatcher, and one writer takes frames with <see cref="NextAsync"/>. A writer waiting in
+/// <see cref="NextAsync"/> for a client that waits for each reply is resumed on the thread that made
+/// its frame ready (the one that completed the reply, queued a notification or answered at once), so
+/// the reply goes to the socket without first waking another thread for it (see <c>WakeWriter</c>);
+/// the reading side's wait for room is resumed on the thread pool, so that reading never runs inside
+/// a writer.</remarks>
 public sealed class ReplySequencer
 {
     private readonly Lock _lock = new();
     private readonly Queue<Slot> _slots = new();
     private readonly Queue<WireReply> _immediate = new();
     private readonly int _maxQueuedNotifications;
-    private TaskCompletionSource _changed = NewSignal();
+    /// <summary>The writer's wait for frames, when it waits (<see cref="NextAsync"/>).</summary>
+    private TaskCompletionSource? _writerWait;
+
+    /// <summary>The reading side's wait for room, when it waits (<see cref="WaitForRoomAsync"/>).</summary>
+    private TaskCompletionSource? _roomWait;
     private long _nextSeq;
     private int _queuedNotifications;
     private bool _completed;
@@ -53,9 +62,9 @@ public sealed class ReplySequencer
             slot.Reply = reply;
             _slots.Enqueue(slot);
         }
-        reply.ContinueWith(static (_, s) => ((ReplySequencer)s!).Signal(), this, CancellationToken.None,
+        // Runs at once when the reply is already there: the writer learns of it either way.
+        reply.ContinueWith(static (_, s) => ((ReplySequencer)s!).WakeWriter(), this, CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        Signal();
     }
 
     /// <summary>Sends <paramref name="notification"/> after the latest of the <paramref name="after"/> slots not yet sent, or, when all are sent (or none given), before every reply not yet sent.</summary>
@@ -71,7 +80,7 @@ public sealed class ReplySequencer
             else _immediate.Enqueue(notification);
             if (++_queuedNotifications > _maxQueuedNotifications) Overflowed = true;
         }
-        Signal();
+        WakeWriter();
     }
 
     /// <summary>Waits until fewer than <paramref name="max"/> replies are outstanding (a client that stops reading its replies stops being read).</summary>
@@ -83,7 +92,8 @@ public sealed class ReplySequencer
             lock (_lock)
             {
                 if (_slots.Count < max || _completed) return;
-                changed = _changed.Task;
+                _roomWait ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                changed = _roomWait.Task;
             }
             await changed.WaitAsync(ct).ConfigureAwait(false);
         }
@@ -93,7 +103,8 @@ public sealed class ReplySequencer
     public void Complete()
     {
         lock (_lock) _completed = true;
-        Signal();
+        WakeWriter();
+        WakeReader();
     }
 
     /// <summary>
@@ -140,30 +151,53 @@ public sealed class ReplySequencer
                     changed = Task.CompletedTask;
                 }
                 else if (_completed && _slots.Count == 0) return null;
-                else changed = _changed.Task;
+                else
+                {
+                    _writerWait ??= new TaskCompletionSource();
+                    changed = _writerWait.Task;
+                }
             }
             if (taken)
             {
                 // Room for more requests: the reading side may wait for it (WaitForRoomAsync).
-                Signal();
+                WakeReader();
                 return result;
             }
             await changed.WaitAsync(ct).ConfigureAwait(false);
         }
     }
 
-    private void Signal()
+    /// <summary>
+    /// Resumes a waiting writer: on this thread when at most one request is in line (a client that
+    /// waits for each reply: nothing is gained by waiting for more), else from this thread's queue
+    /// once the work at hand is done, so that the replies of a pipelining client completing one after
+    /// another go out together, in one write.
+    /// </summary>
+    private void WakeWriter()
     {
-        TaskCompletionSource fired;
+        TaskCompletionSource? waiting;
+        bool inline;
         lock (_lock)
         {
-            fired = _changed;
-            _changed = NewSignal();
+            waiting = _writerWait;
+            _writerWait = null;
+            inline = _slots.Count <= 1;
         }
-        fired.TrySetResult();
+        if (waiting == null) return;
+        if (inline) waiting.TrySetResult();
+        else ThreadPool.UnsafeQueueUserWorkItem(static w => w.TrySetResult(), waiting, preferLocal: true);
     }
 
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private void WakeReader()
+    {
+        TaskCompletionSource? waiting;
+        lock (_lock)
+        {
+            waiting = _roomWait;
+            _roomWait = null;
+        }
+        waiting?.TrySetResult();
+    }
 
     /// <summary>A request's place in the output.</summary>
     public sealed class Slot(long seq)

@@ -82,7 +82,7 @@ internal sealed partial class WireConnection
         Task? writing = null;
         try
         {
-            var first = await ReadFrameAsync(beforeConnect: true, idle: null, ct);
+            var first = await ReadFrameAsync(beforeConnect: true, silence: null, ct);
             if (first is null) return;
             if (first.Value.Word is { } word)
             {
@@ -223,13 +223,16 @@ internal sealed partial class WireConnection
     private async Task ReadLoopAsync(CancellationToken ct)
     {
         var idle = TimeSpan.FromMilliseconds(Math.Max(1, _client!.SessionTimeoutMs));
+        // One deadline for the connection, pushed back as each read starts (no timer made per frame).
+        using var silence = CancellationTokenSource.CreateLinkedTokenSource(ct);
         while (!ct.IsCancellationRequested)
         {
             await _sequencer.WaitForRoomAsync(_options.MaxOutstandingRequests, ct);
             Frame? frame;
             try
             {
-                frame = await ReadFrameAsync(beforeConnect: false, idle, ct);
+                silence.CancelAfter(idle);
+                frame = await ReadFrameAsync(beforeConnect: false, silence, ct);
             }
             catch (TimeoutException)
             {
@@ -258,12 +261,16 @@ internal sealed partial class WireConnection
         }
     }
 
-    /// <summary>Sends what the sequencer releases, in order, until it completes or the connection must close.</summary>
+    /// <summary>
+    /// Sends what the sequencer releases, in order, until it completes or the connection must close.
+    /// It runs on whichever thread made the frames ready (<see cref="ReplySequencer"/>), which may be
+    /// inside a grain's turn: its awaits must not capture that scheduler.
+    /// </summary>
     private async Task WriteLoopAsync(CancellationToken ct)
     {
         try
         {
-            while (await _sequencer.NextAsync(ct) is { } batch)
+            while (await _sequencer.NextAsync(ct).ConfigureAwait(false) is { } batch)
             {
                 var close = false;
                 foreach (var reply in batch)
@@ -274,7 +281,7 @@ internal sealed partial class WireConnection
                     _server.Stats.OnSent();
                     close |= reply.CloseAfter;
                 }
-                var flushed = await _output.FlushAsync(ct);
+                var flushed = await _output.FlushAsync(ct).ConfigureAwait(false);
                 if (close || flushed.IsCompleted) break;
                 if (_sequencer.Overflowed)
                 {
@@ -299,12 +306,10 @@ internal sealed partial class WireConnection
     /// <summary>
     /// The next frame; null at the end of the input (a frame cut short at the end counts as the end:
     /// nothing of it was acted on). Throws <see cref="InvalidDataException"/> for a negative or too long
-    /// length and <see cref="TimeoutException"/> when nothing came for <paramref name="idle"/>.
+    /// length and <see cref="TimeoutException"/> when <paramref name="silence"/> fired first (nothing came for the session timeout).
     /// </summary>
-    private async Task<Frame?> ReadFrameAsync(bool beforeConnect, TimeSpan? idle, CancellationToken ct)
+    private async Task<Frame?> ReadFrameAsync(bool beforeConnect, CancellationTokenSource? silence, CancellationToken ct)
     {
-        using var silence = idle is { } limit ? CancellationTokenSource.CreateLinkedTokenSource(ct) : null;
-        silence?.CancelAfter(idle!.Value);
         while (true)
         {
             ReadResult result;
