@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using OrleansZk.Testing.Installs;
 
 namespace OrleansZk.Testing;
 
@@ -20,36 +20,16 @@ public static class StackReport
             var tool = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools", "dotnet-stack");
             if (!File.Exists(tool))
             {
-                var (installed, installOutput) = await RunAsync("dotnet", ["tool", "install", "--global", "dotnet-stack"], InstallLimit);
-                if (!installed || !File.Exists(tool)) return $"(no stacks: dotnet-stack could not be installed: {installOutput.Trim()})";
+                var (installExit, installOutput) = await Command.RunAsync(["dotnet", "tool", "install", "--global", "dotnet-stack"], InstallLimit);
+                if (installExit != 0 || !File.Exists(tool)) return $"(no stacks: dotnet-stack could not be installed: {installOutput.Trim()})";
             }
-            var (ok, output) = await RunAsync(tool, ["report", "--process-id", pid.ToString()], ReportLimit);
-            if (!ok) return $"(no stacks: dotnet-stack failed: {output.Trim()})";
+            var (exit, output) = await Command.RunAsync([tool, "report", "--process-id", pid.ToString()], ReportLimit);
+            if (exit != 0) return $"(no stacks: dotnet-stack failed: {output.Trim()})";
             return output.Length <= maxChars ? output : output[..maxChars] + $"\n(… {output.Length - maxChars} more characters)";
         }
         catch (Exception e)
         {
             return $"(no stacks: {e.Message})";
         }
-    }
-
-    private static async Task<(bool Ok, string Output)> RunAsync(string file, string[] args, TimeSpan limit)
-    {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args) info.ArgumentList.Add(arg);
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(limit);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            return (false, $"{file} did not finish within {limit}");
-        }
-        return (process.ExitCode == 0, await stdout + await stderr);
     }
 }
