@@ -41,13 +41,25 @@ public sealed class EnsembleDirectory(IOptions<ZkServiceOptions> options, IGrain
     /// report it — a serving leader of the newest epoch, else a replica leading it, else the one a
     /// majority of answering replicas follow; none during an election. Concurrent callers share one round.
     /// </summary>
+    /// <remarks>
+    /// The round starts after the lock is released: sending a grain call takes the target
+    /// activation's lock, and Orleans holds that lock while it starts an activation — whose
+    /// <c>OnActivateAsync</c> may <see cref="Report"/> here (a replica that leads at once). Asking
+    /// under our lock deadlocked a restarted silo that way, both threads waiting for good.
+    /// </remarks>
     public Task<LeaderInfo> FindAsync(bool refresh)
     {
+        TaskCompletionSource<LeaderInfo> round;
         lock (_lock)
         {
             if (!refresh && _leader != null) return Task.FromResult(Info(_leader, _epoch));
-            return _asking is { IsCompleted: false } ? _asking : _asking = AskAsync();
+            if (_asking is { IsCompleted: false }) return _asking;
+            round = new TaskCompletionSource<LeaderInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _asking = round.Task;
         }
+        _ = AskAsync().ContinueWith(static (asked, r) => ((TaskCompletionSource<LeaderInfo>)r!).TrySetFromTask(asked), round,
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return round.Task;
     }
 
     /// <summary>Every configured replica's status; one that does not answer in time is reported unreachable.</summary>

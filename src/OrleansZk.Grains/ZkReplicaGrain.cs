@@ -103,6 +103,11 @@ public sealed partial class ZkReplicaGrain : Grain, IZkReplicaGrain
         // never open it). The replica comes back with the silo.
         if (_stop.IsCancellationRequested)
             throw new ReplicaUnavailableException($"replica {_replicaId}: its silo is stopping");
+        // Orleans may start an activation under its lock on that activation, held until the first
+        // await that does not complete at once; whoever sends this grain a call meanwhile waits for
+        // that lock. Recovery, the election and the first role change (which reports to the silo's
+        // EnsembleDirectory under its lock) must not run inside it: from here on they do not.
+        await Task.Yield();
 
         var dataDir = Path.GetFullPath(Path.Combine(_options.DataDir, $"replica-{_replicaId}"));
         try
