@@ -21,6 +21,7 @@ public sealed class ReplySequencer
     private readonly Queue<Slot> _slots = new();
     private readonly Queue<WireReply> _immediate = new();
     private readonly int _maxQueuedNotifications;
+
     /// <summary>The writer's wait for frames, when it waits (<see cref="NextAsync"/>).</summary>
     private TaskCompletionSource? _writerWait;
 
