@@ -25,13 +25,9 @@ for tool in java javac; do
     fi
 done
 
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-# Prints the reply of a four-letter-word command, or nothing if the server does not answer
-# (within 5 s: a server stalled during start-up must not hang the script).
-four_letter() {
-    timeout 5 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && printf "%s" "$2" >&3 && cat <&3' _ "$port" "$1" 2>/dev/null || true
-}
+# port_in_use, four_letter (a server stalled during start-up must not hang the script: 5 s), cpu_ms.
+# shellcheck source=bench/lib.sh
+. "$here/../lib.sh"
 
 bench=${BENCH:-ZkBench}
 tick_ms=${TICK_MS:-2000}
@@ -92,7 +88,7 @@ for _ in $(seq 1 300); do
         cat "$tmp/server.out" "$tmp/server.log" >&2 2>/dev/null || true
         exit 1
     fi
-    status=$(four_letter srvr)
+    status=$(four_letter "$port" srvr)
     [[ $status == *"Mode: standalone"* ]] && break
     sleep 0.1
 done
@@ -102,10 +98,7 @@ if [[ $status != *"Mode: standalone"* ]]; then
 fi
 echo "server: $(grep -m 1 'Zookeeper version' <<<"$status") on 127.0.0.1:$port (standalone, forceSync=yes, tickTime=$tick_ms)"
 if [[ $bench == ZkBench ]]; then bench_args=(-server-pid "$server_pid"); fi
-
-# CPU time (user + system, ms) the server has used so far.
-server_cpu_ms() { awk -v tck="$(getconf CLK_TCK)" '{ print int(($14 + $15) * 1000 / tck) }' "/proc/$server_pid/stat"; }
-cpu_before=$(server_cpu_ms)
+cpu_before=$(cpu_ms "$server_pid")
 
 java -Xms512m -Xmx512m -cp "$tmp/classes:$classpath" \
     -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
@@ -114,4 +107,4 @@ java -Xms512m -Xmx512m -cp "$tmp/classes:$classpath" \
 bench_pid=$!
 # Waiting in the background lets a signal to this script stop the benchmark and the server at once.
 wait "$bench_pid"
-echo "server CPU during $bench: $(($(server_cpu_ms) - cpu_before)) ms"
+echo "server CPU during $bench: $(($(cpu_ms "$server_pid") - cpu_before)) ms"
