@@ -141,13 +141,21 @@ def sync_and_delete():
 
 
 def resume():
-    session_id, password = zk.client_id
+    # A session of its own, whose first client gives up once the server closes its connection for
+    # the resumed one: kazoo would otherwise reconnect with the same session and take it back (two
+    # clients of one session fight over it, on ZooKeeper as here), failing the second's calls.
+    first = KazooClient(hosts=target, timeout=10, connection_retry={"max_tries": 0})
+    first.start(timeout=20)
+    node = first.create(root + "/resumed-", b"", ephemeral=True, sequence=True)
+    session_id, password = first.client_id
     again = KazooClient(hosts=target, timeout=10, client_id=(session_id, password))
     again.start(timeout=20)
     check(again.client_id[0] == session_id, "same session")
-    check(again.exists(root + "/s-0000000000") is not None, "ephemeral kept")
+    check(again.exists(node) is not None, "ephemeral kept")
     again.stop()  # closes the TCP connection only after closing the session: do not use it further
     again.close()
+    first.stop()
+    first.close()
 
 
 def expired_resume():
