@@ -267,7 +267,7 @@ public sealed partial class ZkClient
         }
         // AuthVersion and MinZxid are read when the call is sent, after the requests it waited for.
         var (pageSize, pageAfter) = request is GetChildrenPageRequest page ? (page.PageSize, page.After) : (0, null);
-        var call = SendRead(info => Partition(info, path).Read(new ReadCall(kind, path, info.SessionId, _authVersion, LastZxid, watch, pageSize, pageAfter)), after);
+        var call = SendRead(info => ReadPartition(info, new ReadCall(kind, path, info.SessionId, _authVersion, LastZxid, watch, pageSize, pageAfter)), after);
         var reply = await AwaitReply(call, ct).ConfigureAwait(false);
         FoldZxid(reply.Zxid);
         // A watch event for what this reply shows reaches its watchers before the reply does.

@@ -362,3 +362,17 @@ public sealed class ReplicaUnavailableException : Exception
     [Id(0)]
     public string? LockedPath { get; }
 }
+
+/// <summary>
+/// The partitions activated on this silo, read without a grain call (docs/service.md, "Local
+/// reads"): a ZkClient running inside a silo (the client port's connections, or one made from the
+/// silo's own <c>IClusterClient</c>) finds it among the silo's services and tries it before
+/// <see cref="IZkPartitionGrain.Read"/>. It answers exactly as the grain would, from the same state
+/// under the partition's lock, or declines (false) whatever it cannot answer at once: a partition
+/// not activated on this silo or not holding the caller's zxid yet, a watch to set, a session whose
+/// identities it has not cached, getAllChildrenNumber. The caller then makes the grain call.
+/// </summary>
+public interface IZkLocalReads
+{
+    bool TryRead(int partition, ReadCall call, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ReadReply? reply);
+}

@@ -13,8 +13,7 @@ public sealed partial class ZkPartitionGrain
 {
     public async Task<ReadReply> Read(ReadCall call)
     {
-        if (_ended.Contains(call.SessionId))
-            return new ReadReply(ZkErrorCode.SessionExpired, _watermark, ErrorPath: call.Path, Detail: $"session 0x{call.SessionId:x} has ended");
+        if (_ended.Contains(call.SessionId)) return Ended(call);
         if (!await ReachAsync(call.MinZxid)) return Behind(call.Path, call.MinZxid);
         AuthInfo auth;
         try
@@ -25,35 +24,100 @@ public sealed partial class ZkPartitionGrain
         {
             return new ReadReply(ZkErrorCode.ConnectionLoss, _watermark, ErrorPath: call.Path, Detail: "the session's identities are the leader's, and there is none: " + e.Message);
         }
-        ReadReply reply;
+        if (call.Kind == ReadKind.GetAllChildrenNumber)
+        {
+            try
+            {
+                return WithFiredZxid(await CountAllAsync(call.Path, auth), call.SessionId);
+            }
+            catch (ZkException e)
+            {
+                return WithFiredZxid(new ReadReply(e.Code, _watermark, ErrorPath: e.Path, Detail: e.Detail), call.SessionId);
+            }
+        }
+        // A watch is registered in the same synchronous step as the read, so every txn applied
+        // after the state the read saw is matched against it.
+        var reply = Answer(call, auth, _watermark);
+        if (call.Watch && reply.Code == ZkErrorCode.Ok) Watch(call);
+        return WithFiredZxid(reply, call.SessionId);
+    }
+
+    /// <summary>
+    /// A read from another thread of this silo (<see cref="LocalPartitions"/>), answered under
+    /// <see cref="_sync"/> exactly as <see cref="Read"/> would answer it now, when that needs
+    /// nothing but this state: no watch to set, the caller's zxid already here (<see cref="CompleteThrough"/>),
+    /// the session's identities cached. Otherwise false, and the caller makes the grain call. The data is
+    /// copied: the caller owns what it gets, as it does a grain call's reply.
+    /// </summary>
+    internal bool TryReadHere(ReadCall call, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ReadReply? reply)
+    {
+        reply = null;
+        if (call.Watch || call.Kind == ReadKind.GetAllChildrenNumber) return false;
+        lock (_sync)
+        {
+            var through = CompleteThrough();
+            if (!_loaded || call.MinZxid > through) return false;
+            if (_ended.Contains(call.SessionId))
+            {
+                reply = Ended(call);
+                return true;
+            }
+            AuthInfo auth;
+            if (call.AuthVersion == 0) auth = AuthInfo.Anonymous;
+            else if (_auth.TryGetValue(call.SessionId, out var cached) && cached.Version >= call.AuthVersion) auth = cached.Auth;
+            else return false;
+            reply = WithFiredZxid(Answer(call, auth, through), call.SessionId);
+        }
+        if (reply.Data is { Length: > 0 } data) reply = reply with { Data = data.ToArray() };
+        return true;
+    }
+
+    /// <summary>
+    /// The answer to a read from the state here (no watch set, no waiting): Ok with what the kind
+    /// reads, or ZooKeeper's error; <paramref name="zxid"/> is the zxid the state is complete through.
+    /// </summary>
+    private ReadReply Answer(ReadCall call, AuthInfo auth, long zxid)
+    {
         try
         {
-            // A watch is registered in the same synchronous step as the read, so every txn applied
-            // after the state the read saw is matched against it.
-            reply = call.Kind switch
+            return call.Kind switch
             {
-                ReadKind.GetData => Watched(Reply(_view.GetData(call.Path, auth)), call),
-                ReadKind.Exists => Watched(new ReadReply(ZkErrorCode.Ok, _watermark, Stat: _view.Exists(call.Path)), call),
-                ReadKind.GetChildren => Watched(Reply(_view.GetChildren(call.Path, auth)), call),
-                ReadKind.GetChildrenPage => Watched(Reply(_view.GetChildrenPage(call.Path, call.PageSize, call.After, auth)), call),
-                ReadKind.GetAcl => Reply(_view.GetAcl(call.Path, auth)),
-                ReadKind.GetAllChildrenNumber => await CountAllAsync(call.Path, auth),
-                _ => new ReadReply(ZkErrorCode.Unimplemented, _watermark, ErrorPath: call.Path),
+                ReadKind.GetData when _view.GetData(call.Path, auth) is var r => new(ZkErrorCode.Ok, zxid, Data: r.Data, Stat: r.Stat),
+                ReadKind.Exists => new(ZkErrorCode.Ok, zxid, Stat: _view.Exists(call.Path)),
+                ReadKind.GetChildren when _view.GetChildren(call.Path, auth) is var r => new(ZkErrorCode.Ok, zxid, Stat: r.Stat, Children: r.Children),
+                ReadKind.GetChildrenPage when _view.GetChildrenPage(call.Path, call.PageSize, call.After, auth) is var r =>
+                    new(ZkErrorCode.Ok, zxid, Stat: r.Stat, Children: r.Children, Continuation: r.Continuation),
+                ReadKind.GetAcl when _view.GetAcl(call.Path, auth) is var r => new(ZkErrorCode.Ok, zxid, Stat: r.Stat, Acl: r.Acl),
+                _ => new(ZkErrorCode.Unimplemented, zxid, ErrorPath: call.Path),
             };
         }
         catch (ZkException e)
         {
-            reply = new ReadReply(e.Code, _watermark, ErrorPath: e.Path, Detail: e.Detail);
+            return new ReadReply(e.Code, zxid, ErrorPath: e.Path, Detail: e.Detail);
         }
-        // For a session with watches here: the last zxid at which one fired (the SDK hands the reply
-        // over only after that event, even when the reply is an error such as NoNode).
-        return _firedZxid.TryGetValue(call.SessionId, out var firedZxid) ? reply with { FiredZxid = firedZxid } : reply;
     }
 
-    private ReadReply Reply(DataResult r) => new(ZkErrorCode.Ok, _watermark, Data: r.Data, Stat: r.Stat);
-    private ReadReply Reply(ChildrenResult r) => new(ZkErrorCode.Ok, _watermark, Stat: r.Stat, Children: r.Children);
-    private ReadReply Reply(ChildrenPage r) => new(ZkErrorCode.Ok, _watermark, Stat: r.Stat, Children: r.Children, Continuation: r.Continuation);
-    private ReadReply Reply(AclResult r) => new(ZkErrorCode.Ok, _watermark, Stat: r.Stat, Acl: r.Acl);
+    /// <summary>
+    /// The zxid this partition is known to be complete through: its watermark, or beyond it what
+    /// this silo's serving leader has applied (<see cref="LocalPartitions.Applied"/>) when no txn it
+    /// applied since the watermark touched this partition — then nothing is on its way here and
+    /// the state here is the state at that zxid. What the leader would answer
+    /// <see cref="IZkReplicaGrain.GetWatermark"/>, without asking it. Under <see cref="_sync"/>.
+    /// </summary>
+    private long CompleteThrough()
+    {
+        var watermark = _watermark;
+        return _local.Applied is { } mark && mark.Epoch == _epoch && mark.Applied > watermark && mark.LastTouched[_partition] <= watermark
+            ? mark.Applied
+            : watermark;
+    }
+
+    /// <summary>For a session with watches here, the reply carries the last zxid at which one fired (the SDK hands the reply over only after that event, even when the reply is an error such as NoNode).</summary>
+    private ReadReply WithFiredZxid(ReadReply reply, long sessionId) =>
+        _firedZxid.TryGetValue(sessionId, out var firedZxid) ? reply with { FiredZxid = firedZxid } : reply;
+
+    private ReadReply Ended(ReadCall call) =>
+        new(ZkErrorCode.SessionExpired, _watermark, ErrorPath: call.Path, Detail: $"session 0x{call.SessionId:x} has ended");
 
     /// <summary>getAllChildrenNumber: descendants live in every partition, so ask them all at this partition's watermark.</summary>
     private async Task<ReadReply> CountAllAsync(string path, AuthInfo auth)
@@ -100,12 +164,26 @@ public sealed partial class ZkPartitionGrain
     {
         if (!_loaded) await LoadFirstAsync();
         if (minZxid <= _watermark) return;
+        // This silo's leader may know, without a call, that nothing is on its way here.
+        lock (_sync)
+        {
+            if (CompleteThrough() is var through && through > _watermark)
+            {
+                _watermark = through;
+                ApplyHeld();
+            }
+        }
+        WakeWaiters();
+        if (minZxid <= _watermark) return;
         var mark = await CallLeaderAsync(leader => leader.GetWatermark(_partition));
         Follow(_leader ?? 0, mark.Epoch);
         if (mark.Epoch == _epoch && mark.LastTouched <= _watermark)
         {
-            _watermark = Math.Max(_watermark, mark.Watermark);
-            ApplyHeld();
+            lock (_sync)
+            {
+                _watermark = Math.Max(_watermark, mark.Watermark);
+                ApplyHeld();
+            }
             WakeWaiters();
             return;
         }
@@ -196,7 +274,7 @@ public sealed partial class ZkPartitionGrain
         if (_auth.TryGetValue(sessionId, out var cached) && cached.Version >= version) return cached.Auth;
         var fresh = await CallLeaderAsync(leader => leader.GetSessionAuth(sessionId));
         var auth = new AuthInfo(fresh.Ids, fresh.Address);
-        _auth[sessionId] = (fresh.Version, auth);
+        lock (_sync) _auth[sessionId] = (fresh.Version, auth);
         return auth;
     }
 }

@@ -51,29 +51,31 @@ public sealed partial class ZkPartitionGrain
         await ReachAsync(at.Zxid);
         var fired = new List<FiredWatch>();
         _watches.Reregister(sessionId, lastZxid, watches, _view, p => PathHash.PartitionOf(p, _options.Partitions) == _partition, _history, fired);
-        if (fired.Count > 0) _firedZxid[sessionId] = Math.Max(_firedZxid.GetValueOrDefault(sessionId), fired[^1].Zxid);
+        if (fired.Count > 0)
+            lock (_sync) _firedZxid[sessionId] = Math.Max(_firedZxid.GetValueOrDefault(sessionId), fired[^1].Zxid);
         return fired;
     }
 
     public Task DropSessions(IReadOnlyList<long> sessionIds)
     {
-        foreach (var session in sessionIds)
+        lock (_sync)
         {
-            _watches.RemoveSession(session);
-            _firedZxid.Remove(session);
-            // Its reads are refused from now on.
-            _ended.Add(session);
+            foreach (var session in sessionIds)
+            {
+                _watches.RemoveSession(session);
+                _firedZxid.Remove(session);
+                // Its reads are refused from now on.
+                _ended.Add(session);
+            }
         }
         return Task.CompletedTask;
     }
 
-    /// <summary>The one-shot watch a read with the watch flag sets, once the read has succeeded (exists: always).</summary>
-    private ReadReply Watched(ReadReply reply, ReadCall call)
+    /// <summary>The one-shot watch a read with the watch flag sets once the read has succeeded (exists succeeds whether or not the node exists). getACL sets none.</summary>
+    private void Watch(ReadCall call)
     {
-        if (!call.Watch) return reply;
         if (call.Kind is ReadKind.GetChildren or ReadKind.GetChildrenPage) _watches.AddChildWatch(call.SessionId, call.Path);
-        else _watches.AddDataWatch(call.SessionId, call.Path);
-        return reply;
+        else if (call.Kind is ReadKind.GetData or ReadKind.Exists) _watches.AddDataWatch(call.SessionId, call.Path);
     }
 
     /// <summary>A recursive watch lives in every partition (each matches its own nodes): add or remove it in all the others.</summary>

@@ -18,6 +18,9 @@ namespace OrleansZk.Grains;
 /// between awaits. Placed at random among the silos, so partitions (and the reads they serve)
 /// spread over the cluster and a silo's death takes only its share: Orleans' default placement
 /// prefers the caller's silo, and every partition's first caller is the leader.
+/// <para>Clients in the same silo may also read it without a grain call, from another thread
+/// (<see cref="TryReadHere"/>): every change to what such a read looks at — the view, the watermark,
+/// the ended sessions, the cached identities, the fired zxids — is made under <see cref="_sync"/>.</para>
 /// </summary>
 [Reentrant, KeepAlive, Orleans.Placement.RandomPlacement]
 public sealed partial class ZkPartitionGrain : Grain, IZkPartitionGrain
@@ -28,6 +31,10 @@ public sealed partial class ZkPartitionGrain : Grain, IZkPartitionGrain
     private readonly ZkServiceOptions _options;
     private readonly ILogger<ZkPartitionGrain> _logger;
     private readonly EnsembleDirectory _directory;
+    private readonly LocalPartitions _local;
+
+    /// <summary>Held while changing what a local read (<see cref="TryReadHere"/>) looks at, and by such a read.</summary>
+    private readonly Lock _sync = new();
     private readonly PartitionView _view = new();
     private readonly SortedDictionary<long, PartitionDelivery> _held = [];
     private readonly List<(long MinZxid, TaskCompletionSource Done)> _waiters = [];
@@ -52,11 +59,12 @@ public sealed partial class ZkPartitionGrain : Grain, IZkPartitionGrain
     private long _watermark = -1;
     private Task? _catchingUp;
 
-    public ZkPartitionGrain(IOptions<ZkServiceOptions> options, ILogger<ZkPartitionGrain> logger, EnsembleDirectory directory)
+    public ZkPartitionGrain(IOptions<ZkServiceOptions> options, ILogger<ZkPartitionGrain> logger, EnsembleDirectory directory, LocalPartitions local)
     {
         _options = options.Value;
         _logger = logger;
         _directory = directory;
+        _local = local;
         _history = new TriggerHistory(_options.WatchHistory);
     }
     /// <summary>The replica and partition grains' references, built once (<see cref="GrainRefs"/>).</summary>
@@ -68,6 +76,13 @@ public sealed partial class ZkPartitionGrain : Grain, IZkPartitionGrain
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _partition = (int)this.GetPrimaryKeyLong();
+        _local.Add(_partition, this);
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _local.Remove(_partition, this);
         return Task.CompletedTask;
     }
 
@@ -91,8 +106,12 @@ public sealed partial class ZkPartitionGrain : Grain, IZkPartitionGrain
             // it (docs/watches.md: events an image skips are recovered by re-registration).
             return _firedWhileHeld.Remove(last, out var held) ? held : null;
         }
-        var fired = Apply(delivery);
-        ApplyHeld();
+        List<FiredWatch>? fired;
+        lock (_sync)
+        {
+            fired = Apply(delivery);
+            ApplyHeld();
+        }
         WakeWaiters();
         return fired;
     }
@@ -100,12 +119,15 @@ public sealed partial class ZkPartitionGrain : Grain, IZkPartitionGrain
     public Task Load(PartitionImage image)
     {
         if (!Follow(image.ReplicaId, image.Epoch)) return Task.CompletedTask;
-        _view.Load(image.Nodes, image.Watermark);
-        // Triggers between the old state and the image were never seen here: a replay from before it is incomplete.
-        _history.Reset(image.Watermark);
-        _watermark = image.Watermark;
-        _loaded = true;
-        ApplyHeld();
+        lock (_sync)
+        {
+            _view.Load(image.Nodes, image.Watermark);
+            // Triggers between the old state and the image were never seen here: a replay from before it is incomplete.
+            _history.Reset(image.Watermark);
+            _watermark = image.Watermark;
+            _loaded = true;
+            ApplyHeld();
+        }
         WakeWaiters();
         return Task.CompletedTask;
     }
@@ -116,8 +138,11 @@ public sealed partial class ZkPartitionGrain : Grain, IZkPartitionGrain
     {
         if (Follow(leaderId, epoch) && _loaded && lastTouched <= _watermark && watermark > _watermark)
         {
-            _watermark = watermark;
-            ApplyHeld();
+            lock (_sync)
+            {
+                _watermark = watermark;
+                ApplyHeld();
+            }
             WakeWaiters();
         }
         return Task.CompletedTask;
@@ -139,14 +164,18 @@ public sealed partial class ZkPartitionGrain : Grain, IZkPartitionGrain
         if (epoch < _epoch) return false;
         if (epoch > _epoch)
         {
-            _auth.Clear();
+            lock (_sync)
+            {
+                _auth.Clear();
+                _epoch = epoch;
+            }
             _directory.Report(leaderId, epoch);
         }
-        (_leader, _epoch) = (leaderId, epoch);
+        _leader = leaderId;
         return true;
     }
 
-    /// <summary>Applies a delivery and matches each txn it applies against the watches (skipped txns fire nothing); the fired watches or null.</summary>
+    /// <summary>Applies a delivery and matches each txn it applies against the watches (skipped txns fire nothing); the fired watches or null. Under <see cref="_sync"/>.</summary>
     private List<FiredWatch>? Apply(PartitionDelivery delivery)
     {
         List<FiredWatch>? fired = null;
@@ -164,7 +193,7 @@ public sealed partial class ZkPartitionGrain : Grain, IZkPartitionGrain
         return fired is { Count: > 0 } ? fired : null;
     }
 
-    /// <summary>Applies held deliveries whose predecessors are now here, in chain order.</summary>
+    /// <summary>Applies held deliveries whose predecessors are now here, in chain order. Under <see cref="_sync"/>.</summary>
     private void ApplyHeld()
     {
         while (_held.Count > 0)

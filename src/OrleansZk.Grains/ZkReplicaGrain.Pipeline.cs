@@ -117,6 +117,14 @@ public sealed partial class ZkReplicaGrain
         term.InFlight.Enqueue(p);
     }
 
+    /// <summary>Tells this silo's partitions what this serving leader has applied (<see cref="LocalPartitions.Applied"/>).</summary>
+    private void PublishApplied(LeaderTerm term)
+    {
+        var touched = new long[_options.Partitions];
+        for (var p = 0; p < touched.Length; p++) touched[p] = _machine.PartitionLast(p);
+        _local.Publish(term.Epoch, _machine.AppliedZxid, touched);
+    }
+
     /// <summary>
     /// Applies committed txns to the state machine (every replica). A serving leader matches them to
     /// its proposals (in zxid order) and delivers them by segment.
@@ -145,7 +153,11 @@ public sealed partial class ZkReplicaGrain
             }
             TakeMarkers(term, ref segment);
         }
-        if (term != null) _open = segment;
+        if (term != null)
+        {
+            _open = segment;
+            PublishApplied(term);
+        }
         if (_store.NoteCommitted(committed.Count) && _snapshot == null) _snapshot = _store.BeginSnapshot(_machine.Tree);
     }
 

@@ -67,6 +67,7 @@ public sealed partial class ZkReplicaGrain
         // Partitions first catch up to what this leader has applied; later batches follow them.
         term.EventsNumbered = SyncPartitionsAsync(term, _machine.AppliedZxid);
         term.Activated.TrySetResult(true);
+        PublishApplied(term);
     }
 
     /// <summary>Drops the leader-only state: its calls fail with ConnectionLoss (outcome unknown).</summary>
@@ -74,6 +75,7 @@ public sealed partial class ZkReplicaGrain
     {
         if (_term is not { } term) return;
         _term = null;
+        _local.Withdraw(term.Epoch);
         FailOpenSegment(why);
         term.End(Error(ZkErrorCode.ConnectionLoss, null, why));
     }

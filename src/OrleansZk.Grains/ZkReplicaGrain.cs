@@ -34,6 +34,9 @@ public sealed partial class ZkReplicaGrain : Grain, IZkReplicaGrain
     private readonly TimeProvider _time;
     private readonly EnsembleDirectory _directory;
     private readonly IReplicaLinks _links;
+
+    /// <summary>Where a serving leader publishes what it has applied, for the partitions in its silo (<see cref="LocalPartitions.Applied"/>).</summary>
+    private readonly LocalPartitions _local;
     private readonly ReplicaSilos _silos;
 
     private ReplicaStore _store = null!;
@@ -73,7 +76,7 @@ public sealed partial class ZkReplicaGrain : Grain, IZkReplicaGrain
 
 
     public ZkReplicaGrain(IOptions<ZkServiceOptions> options, ILogger<ZkReplicaGrain> logger, ILoggerFactory loggers,
-        EnsembleDirectory directory, TimeProvider time, ReplicaSilos silos, IServiceProvider services)
+        EnsembleDirectory directory, TimeProvider time, ReplicaSilos silos, LocalPartitions local, IServiceProvider services)
     {
         var lifetime = services.GetService(typeof(Microsoft.Extensions.Hosting.IHostApplicationLifetime)) as Microsoft.Extensions.Hosting.IHostApplicationLifetime;
         _stop = CancellationTokenSource.CreateLinkedTokenSource(lifetime?.ApplicationStopping ?? CancellationToken.None);
@@ -83,6 +86,7 @@ public sealed partial class ZkReplicaGrain : Grain, IZkReplicaGrain
         _directory = directory;
         _time = time;
         _silos = silos;
+        _local = local;
         // Tests cut links between in-process silos through this seam; a service has every link.
         _links = services.GetService(typeof(IReplicaLinks)) as IReplicaLinks ?? new AllReplicaLinks();
     }

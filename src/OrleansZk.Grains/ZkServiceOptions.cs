@@ -122,6 +122,13 @@ public sealed class ZkServiceOptions
     /// </summary>
     public int WatchHistory { get; set; } = 4_096;
 
+    /// <summary>
+    /// Whether clients running in this silo (the client port's connections, a ZkClient made from the
+    /// silo's own IClusterClient) read the partitions activated here without a grain call, when
+    /// the partition can answer at once (docs/service.md, "Local reads"). Same answers either way.
+    /// </summary>
+    public bool LocalReads { get; set; } = true;
+
     /// <summary>How the silos find each other: <see cref="ZkClustering.Localhost"/> (one silo, the default) or <see cref="ZkClustering.AdoNet"/> (<see cref="Database"/>).</summary>
     public ZkClustering Clustering { get; set; } = ZkClustering.Localhost;
 

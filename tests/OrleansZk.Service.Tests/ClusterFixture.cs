@@ -69,6 +69,13 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>A new client (its own session) over the cluster's Orleans client.</summary>
     public ZkClient NewClient(ZkClientOptions? options = null) => new(Cluster.Client, options);
 
+    /// <summary>The silo's own services (it hosts replica 1 and every partition).</summary>
+    public IServiceProvider SiloServices => ((InProcessSiloHandle)Cluster.Primary!).SiloHost.Services;
+
+    /// <summary>A new client running inside the silo, over the silo's own Orleans client (as the client port's connections): it reads the partitions without grain calls where it can.</summary>
+    public ZkClient NewInSiloClient(ZkClientOptions? options = null) =>
+        new(Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<IClusterClient>(SiloServices), options);
+
     private sealed class SiloConfigurator : ISiloConfigurator
     {
         public void Configure(ISiloBuilder siloBuilder) =>

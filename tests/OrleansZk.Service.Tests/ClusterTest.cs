@@ -39,6 +39,13 @@ public abstract class ClusterTest(ClusterFixture fixture) : IAsyncLifetime
         return client;
     }
 
+    /// <summary>Closes <paramref name="client"/> when the test ends.</summary>
+    protected ZkClient Track(ZkClient client)
+    {
+        _clients.Add(client);
+        return client;
+    }
+
     protected string P(string relative) => Root + "/" + relative;
 
     protected static byte[] Bytes(string s) => Encoding.UTF8.GetBytes(s);
