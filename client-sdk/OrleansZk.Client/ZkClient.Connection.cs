@@ -10,7 +10,7 @@ public sealed partial class ZkClient
 {
     private readonly (long Id, byte[] Password)? _resume;
     private readonly ZkConnectionMonitor? _monitor;
-    private readonly IZkLocalReads? _localReads;
+    private readonly IZkLocalCalls? _local;
     private readonly CancellationTokenSource _heartbeats = new();
     private readonly SemaphoreSlim _wake = new(0, 1);
     private volatile ZkClientState _state = ZkClientState.NotConnected;

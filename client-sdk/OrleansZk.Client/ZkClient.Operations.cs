@@ -245,13 +245,17 @@ public sealed partial class ZkClient
     private async Task<WriteReply> WriteAsync(WriteRequest request, CancellationToken ct)
     {
         ZkFailures.Validate(request);
-        var reply = await AwaitReply(SubmitOrdered((replica, id, xid) => replica.Submit(id, xid, request)), ct, leader: true).ConfigureAwait(false);
+        var reply = await AwaitReply(SubmitOrdered((replica, id, xid) => Submit(replica, id, xid, request)), ct, leader: true).ConfigureAwait(false);
         if (reply.Code == ZkErrorCode.SessionExpired) OnExpired(reply.Detail ?? $"session 0x{SessionId:x} expired");
         // The session's events this write caused (or any before it) reach their watchers before the reply does.
         else await HoldForWrite(reply).ConfigureAwait(false);
         if (reply.Code != ZkErrorCode.Ok) throw ZkFailures.ForWrite(reply, RequestSize.PathOf(request));
         return reply;
     }
+
+    /// <summary>A write to the replica: as a turn of its activation when that is in this silo (<see cref="IZkLocalCalls"/>), else a grain call.</summary>
+    private Task<WriteReply> Submit(IZkReplicaGrain replica, long sessionId, int xid, WriteRequest request) =>
+        _local != null && _local.TrySubmit(replica.GetPrimaryKeyLong(), sessionId, xid, request, out var here) ? here : replica.Submit(sessionId, xid, request);
 
     private async Task<ReadReply> ReadAsync(ReadKind kind, string path, ReadRequest request, CancellationToken ct, bool absentIsError = true, bool watch = false,
         ReadConsistency consistency = ReadConsistency.Default, Task? after = null)

@@ -75,7 +75,7 @@ public sealed partial class ZkClient : IAsyncDisposable
         if (_options.ClientAddress is { } address) _auths.Add((IpScheme, System.Text.Encoding.UTF8.GetBytes(address)));
         _monitor = cluster.ServiceProvider?.GetServices<IClusterConnectionStatusObserver>().OfType<ZkConnectionMonitor>().FirstOrDefault();
         // Inside a silo: the partitions activated there answer reads without a grain call when they can.
-        _localReads = cluster.ServiceProvider?.GetService<IZkLocalReads>();
+        _local = cluster.ServiceProvider?.GetService<IZkLocalCalls>();
         _monitor?.Add(this);
     }
 
@@ -433,11 +433,11 @@ public sealed partial class ZkClient : IAsyncDisposable
     private IZkPartitionGrain Partition(SessionInfo info, string path) =>
         _refs.Partition(PathHash.PartitionOf(path, info.Service.Partitions));
 
-    /// <summary>A read of a path's partition: answered in this silo when the partition is here and can (<see cref="IZkLocalReads"/>), else by a grain call.</summary>
+    /// <summary>A read of a path's partition: answered in this silo when the partition is here and can (<see cref="IZkLocalCalls"/>), else by a grain call.</summary>
     private Task<ReadReply> ReadPartition(SessionInfo info, ReadCall call)
     {
         var partition = PathHash.PartitionOf(call.Path, info.Service.Partitions);
-        return _localReads != null && _localReads.TryRead(partition, call, out var reply)
+        return _local != null && _local.TryRead(partition, call, out var reply)
             ? Task.FromResult(reply)
             : _refs.Partition(partition).Read(call);
     }

@@ -364,15 +364,25 @@ public sealed class ReplicaUnavailableException : Exception
 }
 
 /// <summary>
-/// The partitions activated on this silo, read without a grain call (docs/service.md, "Local
-/// reads"): a ZkClient running inside a silo (the client port's connections, or one made from the
-/// silo's own <c>IClusterClient</c>) finds it among the silo's services and tries it before
-/// <see cref="IZkPartitionGrain.Read"/>. It answers exactly as the grain would, from the same state
-/// under the partition's lock, or declines (false) whatever it cannot answer at once: a partition
-/// not activated on this silo or not holding the caller's zxid yet, a watch to set, a session whose
-/// identities it has not cached, getAllChildrenNumber. The caller then makes the grain call.
+/// The replica and partition activations of this silo, called without Orleans' messaging
+/// (docs/service.md, "Calls inside a silo"): a ZkClient running inside a silo (the client port's
+/// connections, or one made from the silo's own <c>IClusterClient</c>) finds this among the silo's
+/// services and tries it before the grain call. Each answers exactly as the grain would.
 /// </summary>
-public interface IZkLocalReads
+public interface IZkLocalCalls
 {
+    /// <summary>
+    /// <see cref="IZkPartitionGrain.Read"/> of a partition activated here, answered at once under
+    /// the partition's lock from the state its grain would read; false (make the grain call) for
+    /// whatever it cannot answer at once: a partition not here or not holding the caller's zxid
+    /// yet, a watch to set, a session whose identities it has not cached, getAllChildrenNumber.
+    /// </summary>
     bool TryRead(int partition, ReadCall call, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ReadReply? reply);
+
+    /// <summary>
+    /// <see cref="IZkReplicaGrain.Submit"/> to replica <paramref name="replicaId"/> when it is
+    /// activated here: run as a turn of that activation (the request copied, as a grain call copies
+    /// it); false when it is not here.
+    /// </summary>
+    bool TrySubmit(long replicaId, long sessionId, int xid, WriteRequest request, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Task<WriteReply>? reply);
 }

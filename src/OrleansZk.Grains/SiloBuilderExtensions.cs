@@ -33,8 +33,8 @@ public static class SiloBuilderExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<EnsembleDirectory>();
         builder.Services.AddSingleton<ReplicaSilos>();
-        builder.Services.AddSingleton<LocalPartitions>();
-        if (options.LocalReads) builder.Services.AddSingleton<IZkLocalReads>(sp => sp.GetRequiredService<LocalPartitions>());
+        builder.Services.AddSingleton<LocalGrains>();
+        if (options.LocalCalls) builder.Services.AddSingleton<IZkLocalCalls>(sp => sp.GetRequiredService<LocalGrains>());
         builder.Services.AddPlacementDirector<ReplicaPlacement, ReplicaPlacementDirector>();
         if (options.Clustering == ZkClustering.AdoNet)
         {

@@ -43,7 +43,7 @@ public sealed partial class ZkPartitionGrain
     }
 
     /// <summary>
-    /// A read from another thread of this silo (<see cref="LocalPartitions"/>), answered under
+    /// A read from another thread of this silo (<see cref="LocalGrains"/>), answered under
     /// <see cref="_sync"/> exactly as <see cref="Read"/> would answer it now, when that needs
     /// nothing but this state: no watch to set, the caller's zxid already here (<see cref="CompleteThrough"/>),
     /// the session's identities cached. Otherwise false, and the caller makes the grain call. The data is
@@ -99,7 +99,7 @@ public sealed partial class ZkPartitionGrain
 
     /// <summary>
     /// The zxid this partition is known to be complete through: its watermark, or beyond it what
-    /// this silo's serving leader has applied (<see cref="LocalPartitions.Applied"/>) when no txn it
+    /// this silo's serving leader has applied (<see cref="LocalGrains.Applied"/>) when no txn it
     /// applied since the watermark touched this partition — then nothing is on its way here and
     /// the state here is the state at that zxid. What the leader would answer
     /// <see cref="IZkReplicaGrain.GetWatermark"/>, without asking it. Under <see cref="_sync"/>.

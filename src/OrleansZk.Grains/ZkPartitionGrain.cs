@@ -31,7 +31,7 @@ public sealed partial class ZkPartitionGrain : Grain, IZkPartitionGrain
     private readonly ZkServiceOptions _options;
     private readonly ILogger<ZkPartitionGrain> _logger;
     private readonly EnsembleDirectory _directory;
-    private readonly LocalPartitions _local;
+    private readonly LocalGrains _local;
 
     /// <summary>Held while changing what a local read (<see cref="TryReadHere"/>) looks at, and by such a read.</summary>
     private readonly Lock _sync = new();
@@ -59,7 +59,7 @@ public sealed partial class ZkPartitionGrain : Grain, IZkPartitionGrain
     private long _watermark = -1;
     private Task? _catchingUp;
 
-    public ZkPartitionGrain(IOptions<ZkServiceOptions> options, ILogger<ZkPartitionGrain> logger, EnsembleDirectory directory, LocalPartitions local)
+    public ZkPartitionGrain(IOptions<ZkServiceOptions> options, ILogger<ZkPartitionGrain> logger, EnsembleDirectory directory, LocalGrains local)
     {
         _options = options.Value;
         _logger = logger;

@@ -117,7 +117,7 @@ public sealed partial class ZkReplicaGrain
         term.InFlight.Enqueue(p);
     }
 
-    /// <summary>Tells this silo's partitions what this serving leader has applied (<see cref="LocalPartitions.Applied"/>).</summary>
+    /// <summary>Tells this silo's partitions what this serving leader has applied (<see cref="LocalGrains.Applied"/>).</summary>
     private void PublishApplied(LeaderTerm term)
     {
         var touched = new long[_options.Partitions];
@@ -301,6 +301,9 @@ public sealed partial class ZkReplicaGrain
         {
             try
             {
+                // A partition activated in this silo takes it as a turn, without a message (a second
+                // attempt goes as a grain call).
+                if (attempt == 1 && _local.TryDeliver(partition, delivery, out var here)) return await here.WaitAsync(DeliveryTimeout);
                 return await grain.Deliver(delivery);
             }
             catch (Exception e) when (attempt < 3)

@@ -24,6 +24,9 @@ public sealed partial class ZkReplicaGrain : Grain, IZkReplicaGrain
     /// <summary>How long a request may wait for an earlier xid of its session before the gap is given up as lost.</summary>
     private static readonly TimeSpan XidGapTimeout = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long a delivery handed to a partition in this silo may take before it is sent again as a grain call (Orleans' response timeout).</summary>
+    private static readonly TimeSpan DeliveryTimeout = TimeSpan.FromSeconds(30);
+
     /// <summary>Bytes of effects each replica keeps for partition DIFFs, whatever <see cref="ZkServiceOptions.EffectHistory"/> says.</summary>
     private const long EffectHistoryBytes = 64L << 20;
 
@@ -35,8 +38,8 @@ public sealed partial class ZkReplicaGrain : Grain, IZkReplicaGrain
     private readonly EnsembleDirectory _directory;
     private readonly IReplicaLinks _links;
 
-    /// <summary>Where a serving leader publishes what it has applied, for the partitions in its silo (<see cref="LocalPartitions.Applied"/>).</summary>
-    private readonly LocalPartitions _local;
+    /// <summary>This silo's activations: where a serving leader publishes what it has applied (<see cref="LocalGrains.Applied"/>) and finds the partitions it delivers to.</summary>
+    private readonly LocalGrains _local;
     private readonly ReplicaSilos _silos;
 
     private ReplicaStore _store = null!;
@@ -76,7 +79,7 @@ public sealed partial class ZkReplicaGrain : Grain, IZkReplicaGrain
 
 
     public ZkReplicaGrain(IOptions<ZkServiceOptions> options, ILogger<ZkReplicaGrain> logger, ILoggerFactory loggers,
-        EnsembleDirectory directory, TimeProvider time, ReplicaSilos silos, LocalPartitions local, IServiceProvider services)
+        EnsembleDirectory directory, TimeProvider time, ReplicaSilos silos, LocalGrains local, IServiceProvider services)
     {
         var lifetime = services.GetService(typeof(Microsoft.Extensions.Hosting.IHostApplicationLifetime)) as Microsoft.Extensions.Hosting.IHostApplicationLifetime;
         _stop = CancellationTokenSource.CreateLinkedTokenSource(lifetime?.ApplicationStopping ?? CancellationToken.None);
@@ -158,10 +161,12 @@ public sealed partial class ZkReplicaGrain : Grain, IZkReplicaGrain
         if (_options.EnsembleIds.Count == 1) { peer.Tick(); peer.Tick(); }
         _loop = RunLoopAsync();
         StartTimers();
+        _local.Add(_replicaId, this);
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        _local.Remove(_replicaId, this);
         // Calls still running here (waiting for a partition, an election, a quorum) end now: a grain
         // that waits for them cannot deactivate, and its silo cannot stop.
         _stop.Cancel();

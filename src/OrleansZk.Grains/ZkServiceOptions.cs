@@ -124,10 +124,11 @@ public sealed class ZkServiceOptions
 
     /// <summary>
     /// Whether clients running in this silo (the client port's connections, a ZkClient made from the
-    /// silo's own IClusterClient) read the partitions activated here without a grain call, when
-    /// the partition can answer at once (docs/service.md, "Local reads"). Same answers either way.
+    /// silo's own IClusterClient) call the replica and partitions activated here without Orleans'
+    /// messaging: reads answered under the partition's lock when it can answer at once, writes run
+    /// as turns of the replica (docs/service.md, "Calls inside a silo"). Same answers either way.
     /// </summary>
-    public bool LocalReads { get; set; } = true;
+    public bool LocalCalls { get; set; } = true;
 
     /// <summary>How the silos find each other: <see cref="ZkClustering.Localhost"/> (one silo, the default) or <see cref="ZkClustering.AdoNet"/> (<see cref="Database"/>).</summary>
     public ZkClustering Clustering { get; set; } = ZkClustering.Localhost;

@@ -6,15 +6,16 @@ using OrleansZk.Grains;
 namespace OrleansZk.Service.Tests;
 
 /// <summary>
-/// Local reads (docs/service.md): a ZkClient running inside the silo reads the partitions activated
-/// there without a grain call whenever they can answer at once — and must then answer exactly as
-/// the grain would. <see cref="LocalPartitions.Served"/> tells which way a read went.
+/// Calls inside a silo (docs/service.md): a ZkClient running inside the silo reads the partitions
+/// activated there without a grain call whenever they can answer at once, and submits its writes as
+/// turns of the replica's activation — and must get exactly what the grain calls would give.
+/// <see cref="LocalGrains.Served"/> and <see cref="LocalGrains.Submitted"/> tell which way a call went.
 /// </summary>
-public sealed class LocalReadTests(ClusterFixture fixture) : ClusterTest(fixture)
+public sealed class LocalCallTests(ClusterFixture fixture) : ClusterTest(fixture)
 {
     private static readonly ZkId Alice = new("digest", AclRules.GenerateDigest("alice:secret"));
 
-    private LocalPartitions Local => Fixture.SiloServices.GetRequiredService<LocalPartitions>();
+    private LocalGrains Local => Fixture.SiloServices.GetRequiredService<LocalGrains>();
 
     /// <summary>A client inside the silo, closed when the test ends.</summary>
     private async Task<ZkClient> InSiloAsync()
@@ -168,5 +169,31 @@ public sealed class LocalReadTests(ClusterFixture fixture) : ClusterTest(fixture
         Assert.True(Local.Served - before > 0, "no read was answered in the silo");
         await readers[0].SyncAsync(P("v"));
         Assert.Equal(300, (await readers[0].GetDataAsync(P("v"))).Stat.Version);
+    }
+
+    [Fact]
+    public async Task Writes_inside_the_silo_reach_the_replica_without_a_message_and_fail_as_grain_calls_do()
+    {
+        var local = await InSiloAsync();
+        var before = Local.Submitted;
+        var data = Bytes("abc");
+        await local.CreateAsync(P("w"), data);
+        // The tree keeps a copy: the caller's buffer is its own again.
+        data[0] = (byte)'X';
+        Assert.Equal("abc", Text((await Zk.GetDataAsync(P("w"))).Data));
+
+        await Assert.ThrowsAsync<NodeExistsException>(() => local.CreateAsync(P("w"), null));
+        await Assert.ThrowsAsync<BadVersionException>(() => local.SetDataAsync(P("w"), Bytes("x"), version: 7));
+        await Assert.ThrowsAsync<NoNodeException>(() => local.DeleteAsync(P("missing")));
+        var results = await local.MultiAsync([new SetDataRequest(P("w"), Bytes("m"), 0), new CreateRequest(P("w2"), null, [Acl.OpenUnsafe], CreateMode.Persistent)]);
+        Assert.Equal(2, results.Count);
+        Assert.Equal(5, Local.Submitted - before);
+
+        // Pipelined: issued without waiting, applied and answered in order.
+        var writes = Enumerable.Range(1, 50).Select(i => local.SetDataAsync(P("w"), Bytes(i.ToString()))).ToList();
+        var stats = await Task.WhenAll(writes);
+        Assert.Equal(Enumerable.Range(2, 50), stats.Select(s => s.Version));
+        Assert.Equal("50", Text((await Zk.GetDataAsync(P("w"))).Data));
+        Assert.Equal(55, Local.Submitted - before);
     }
 }
