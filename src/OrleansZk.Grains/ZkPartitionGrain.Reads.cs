@@ -112,6 +112,16 @@ public sealed partial class ZkPartitionGrain
             : watermark;
     }
 
+    /// <summary>Raises the watermark to <see cref="CompleteThrough"/> (what this silo's leader vouches for), applying what was held behind it. Under <see cref="_sync"/>.</summary>
+    private void RaiseToLeaderMark()
+    {
+        if (CompleteThrough() is var through && through > _watermark)
+        {
+            _watermark = through;
+            ApplyHeld();
+        }
+    }
+
     /// <summary>For a session with watches here, the reply carries the last zxid at which one fired (the SDK hands the reply over only after that event, even when the reply is an error such as NoNode).</summary>
     private ReadReply WithFiredZxid(ReadReply reply, long sessionId) =>
         _firedZxid.TryGetValue(sessionId, out var firedZxid) ? reply with { FiredZxid = firedZxid } : reply;
@@ -164,17 +174,16 @@ public sealed partial class ZkPartitionGrain
     {
         if (!_loaded) await LoadFirstAsync();
         if (minZxid <= _watermark) return;
-        // This silo's leader may know, without a call, that nothing is on its way here.
-        lock (_sync)
-        {
-            if (CompleteThrough() is var through && through > _watermark)
-            {
-                _watermark = through;
-                ApplyHeld();
-            }
-        }
+        // This silo's leader may know, without a call, that nothing is on its way here; or that a
+        // delivery is (it touched this partition above the watermark): then wait for it.
+        lock (_sync) RaiseToLeaderMark();
         WakeWaiters();
         if (minZxid <= _watermark) return;
+        if (_local.Applied is { } here && here.Epoch == _epoch && here.Applied >= minZxid)
+        {
+            await WaitForAsync(minZxid, catchUpAtOnce: false);
+            return;
+        }
         var mark = await CallLeaderAsync(leader => leader.GetWatermark(_partition));
         Follow(_leader ?? 0, mark.Epoch);
         if (mark.Epoch == _epoch && mark.LastTouched <= _watermark)

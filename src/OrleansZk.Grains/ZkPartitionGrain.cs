@@ -111,6 +111,7 @@ public sealed partial class ZkPartitionGrain : Grain, IZkPartitionGrain
         {
             fired = Apply(delivery);
             ApplyHeld();
+            RaiseToLeaderMark();
         }
         WakeWaiters();
         return fired;
