@@ -74,7 +74,7 @@ public sealed partial class ZkClient : IAsyncDisposable
         // Proven when the session opens (OpenSessionAsync), and again after every reconnect with the others.
         if (_options.ClientAddress is { } address) _auths.Add((IpScheme, System.Text.Encoding.UTF8.GetBytes(address)));
         _monitor = cluster.ServiceProvider?.GetServices<IClusterConnectionStatusObserver>().OfType<ZkConnectionMonitor>().FirstOrDefault();
-        // Inside a silo: the partitions activated there answer reads without a grain call when they can.
+        // Inside a silo: the replica and partitions activated there are called without Orleans' messaging.
         _local = cluster.ServiceProvider?.GetService<IZkLocalCalls>();
         _monitor?.Add(this);
     }
