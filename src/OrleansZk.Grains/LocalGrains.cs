@@ -64,8 +64,33 @@ public sealed class LocalGrains(DeepCopier copier) : IZkLocalCalls
     /// </summary>
     internal AppliedMark? Applied => Volatile.Read(ref _applied);
 
-    /// <summary>Publishes that the leader of <paramref name="epoch"/> has applied every txn through <paramref name="applied"/>, and the last zxid among them that touched each partition.</summary>
-    internal void Publish(long epoch, long applied, long[] lastTouched) => Volatile.Write(ref _applied, new AppliedMark(epoch, applied, lastTouched));
+    /// <summary>
+    /// A leadership of <paramref name="epoch"/> starts serving here: every partition's last touch
+    /// (<paramref name="lastTouched"/>, read once for the term), and what it has applied. Later
+    /// batches only note the partitions they touch (<see cref="Touched"/>) before they are published.
+    /// </summary>
+    internal void Lead(long epoch, int partitions, Func<int, long> lastTouched, long applied)
+    {
+        var touched = new long[partitions];
+        for (var p = 0; p < partitions; p++) touched[p] = lastTouched(p);
+        Volatile.Write(ref _applied, new AppliedMark(epoch, applied, touched));
+    }
+
+    /// <summary>The serving leader applied <paramref name="zxid"/>, which touched <paramref name="partition"/> (published with its batch).</summary>
+    internal void Touched(int partition, long zxid)
+    {
+        if (Volatile.Read(ref _applied) is { } mark) mark.Touched(partition, zxid);
+    }
+
+    /// <summary>
+    /// Publishes that the leader of <paramref name="epoch"/> has applied every txn through
+    /// <paramref name="applied"/>. The last touches it noted before are visible to whoever sees
+    /// this (a reader may also see later ones: an overestimate only makes a partition wait).
+    /// </summary>
+    internal void Publish(long epoch, long applied)
+    {
+        if (Volatile.Read(ref _applied) is { } mark && mark.Epoch == epoch) Volatile.Write(ref _applied, mark with { Applied = applied });
+    }
 
     /// <summary>The leadership of <paramref name="epoch"/> ended: its mark goes (a newer leader's stays).</summary>
     internal void Withdraw(long epoch)
@@ -109,5 +134,14 @@ public sealed class LocalGrains(DeepCopier copier) : IZkLocalCalls
     }
 }
 
-/// <summary>A serving leader's applied zxid and, per partition, the last zxid at or below it that touched the partition (the partition chain).</summary>
-internal sealed record AppliedMark(long Epoch, long Applied, long[] LastTouched);
+/// <summary>
+/// A serving leader's applied zxid and, per partition, the last zxid that touched the partition (the
+/// partition chain) — at or below <see cref="Applied"/>, or of a batch not yet published, which only
+/// overestimates. The touches are one array per term, shared by the term's marks and written in place.
+/// </summary>
+internal sealed record AppliedMark(long Epoch, long Applied, long[] LastTouchedByPartition)
+{
+    public long LastTouched(int partition) => Volatile.Read(ref LastTouchedByPartition[partition]);
+
+    public void Touched(int partition, long zxid) => Volatile.Write(ref LastTouchedByPartition[partition], zxid);
+}

@@ -104,22 +104,35 @@ public sealed partial class ZkPartitionGrain
     /// the state here is the state at that zxid. What the leader would answer
     /// <see cref="IZkReplicaGrain.GetWatermark"/>, without asking it. Under <see cref="_sync"/>.
     /// </summary>
-    private long CompleteThrough()
-    {
-        var watermark = _watermark;
-        return _local.Applied is { } mark && mark.Epoch == _epoch && mark.Applied > watermark && mark.LastTouched[_partition] <= watermark
-            ? mark.Applied
-            : watermark;
-    }
+    private long CompleteThrough() =>
+        _local.Applied is { } mark && Vouches(mark.Epoch, mark.LastTouched(_partition)) ? Math.Max(_watermark, mark.Applied) : _watermark;
 
-    /// <summary>Raises the watermark to <see cref="CompleteThrough"/> (what this silo's leader vouches for), applying what was held behind it. Under <see cref="_sync"/>.</summary>
-    private void RaiseToLeaderMark()
+    /// <summary>
+    /// Whether a leader's word — of <paramref name="epoch"/>: the last txn it applied that touched
+    /// this partition is <paramref name="lastTouched"/> — means nothing it applied is missing here.
+    /// </summary>
+    private bool Vouches(long epoch, long lastTouched) => epoch == _epoch && lastTouched <= _watermark;
+
+    /// <summary>
+    /// Takes a leader's word (<see cref="Vouches"/>) that it has applied through <paramref name="applied"/>:
+    /// if nothing is missing here, the partition is complete through that too (and applies what was
+    /// held behind it). Whether nothing was missing. Under <see cref="_sync"/>.
+    /// </summary>
+    private bool TakeWord(long epoch, long lastTouched, long applied)
     {
-        if (CompleteThrough() is var through && through > _watermark)
+        if (!Vouches(epoch, lastTouched)) return false;
+        if (applied > _watermark)
         {
-            _watermark = through;
+            _watermark = applied;
             ApplyHeld();
         }
+        return true;
+    }
+
+    /// <summary>Takes this silo's serving leader's word (<see cref="LocalGrains.Applied"/>), if there is one. Under <see cref="_sync"/>.</summary>
+    private void RaiseToLeaderMark()
+    {
+        if (_local.Applied is { } mark) TakeWord(mark.Epoch, mark.LastTouched(_partition), mark.Applied);
     }
 
     /// <summary>For a session with watches here, the reply carries the last zxid at which one fired (the SDK hands the reply over only after that event, even when the reply is an error such as NoNode).</summary>
@@ -186,17 +199,10 @@ public sealed partial class ZkPartitionGrain
         }
         var mark = await CallLeaderAsync(leader => leader.GetWatermark(_partition));
         Follow(_leader ?? 0, mark.Epoch);
-        if (mark.Epoch == _epoch && mark.LastTouched <= _watermark)
-        {
-            lock (_sync)
-            {
-                _watermark = Math.Max(_watermark, mark.Watermark);
-                ApplyHeld();
-            }
-            WakeWaiters();
-            return;
-        }
-        await WaitForAsync(minZxid, catchUpAtOnce: false);
+        bool vouched;
+        lock (_sync) vouched = TakeWord(mark.Epoch, mark.LastTouched, mark.Watermark);
+        WakeWaiters();
+        if (!vouched) await WaitForAsync(minZxid, catchUpAtOnce: false);
     }
 
     /// <summary>A new activation holds nothing: the leader loads it (and counts the lost watch registrations); without a leader, any replica's image.</summary>

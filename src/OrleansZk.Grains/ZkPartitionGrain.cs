@@ -137,13 +137,9 @@ public sealed partial class ZkPartitionGrain : Grain, IZkPartitionGrain
 
     public Task Advance(long leaderId, long epoch, long lastTouched, long watermark)
     {
-        if (Follow(leaderId, epoch) && _loaded && lastTouched <= _watermark && watermark > _watermark)
+        if (Follow(leaderId, epoch) && _loaded)
         {
-            lock (_sync)
-            {
-                _watermark = watermark;
-                ApplyHeld();
-            }
+            lock (_sync) TakeWord(epoch, lastTouched, watermark);
             WakeWaiters();
         }
         return Task.CompletedTask;

@@ -117,14 +117,6 @@ public sealed partial class ZkReplicaGrain
         term.InFlight.Enqueue(p);
     }
 
-    /// <summary>Tells this silo's partitions what this serving leader has applied (<see cref="LocalGrains.Applied"/>).</summary>
-    private void PublishApplied(LeaderTerm term)
-    {
-        var touched = new long[_options.Partitions];
-        for (var p = 0; p < touched.Length; p++) touched[p] = _machine.PartitionLast(p);
-        _local.Publish(term.Epoch, _machine.AppliedZxid, touched);
-    }
-
     /// <summary>
     /// Applies committed txns to the state machine (every replica). A serving leader matches them to
     /// its proposals (in zxid order) and delivers them by segment.
@@ -142,6 +134,7 @@ public sealed partial class ZkReplicaGrain
             if (term == null) continue;
             foreach (var e in applied.Effects)
             {
+                _local.Touched(e.Partition, entry.Zxid);
                 if (!segment!.Deliveries.TryGetValue(e.Partition, out var d)) segment.Deliveries[e.Partition] = d = (e.PrevZxid, []);
                 d.Txns.Add(e.Effects);
             }
@@ -156,7 +149,8 @@ public sealed partial class ZkReplicaGrain
         if (term != null)
         {
             _open = segment;
-            PublishApplied(term);
+            // This silo's partitions learn what is applied (and that nothing else is on its way to them).
+            _local.Publish(term.Epoch, _machine.AppliedZxid);
         }
         if (_store.NoteCommitted(committed.Count) && _snapshot == null) _snapshot = _store.BeginSnapshot(_machine.Tree);
     }

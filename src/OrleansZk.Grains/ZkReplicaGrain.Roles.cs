@@ -67,7 +67,7 @@ public sealed partial class ZkReplicaGrain
         // Partitions first catch up to what this leader has applied; later batches follow them.
         term.EventsNumbered = SyncPartitionsAsync(term, _machine.AppliedZxid);
         term.Activated.TrySetResult(true);
-        PublishApplied(term);
+        _local.Lead(epoch, _options.Partitions, _machine.PartitionLast, _machine.AppliedZxid);
     }
 
     /// <summary>Drops the leader-only state: its calls fail with ConnectionLoss (outcome unknown).</summary>
